@@ -1,0 +1,344 @@
+"""The ASGI application: Twenty's REST routes (records, metadata, OpenAPI) over an :class:`Emulator`.
+
+Order of checks, as Twenty does them: authentication (403 without a token, 401 with a wrong one), then the rate
+limit for record routes, then the route itself. Any unexpected exception answers Twenty's 500 body, never a trace.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+from typing import Any
+
+import attrs
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
+
+from twenty_emulator import _metadata_api
+from twenty_emulator._errors import ApiError, bad_request, express_bad_request
+from twenty_emulator._faults import FaultDecision, FaultRule
+from twenty_emulator._state import Emulator
+from twenty_emulator._workspace import ObjectMeta
+
+__all__ = ["create_app"]
+
+log = logging.getLogger("twenty_emulator")
+
+JSON_TYPE = "application/json; charset=utf-8"
+_PRIVATE = "/_emulator"
+
+
+class JSONAnswer(Response):
+    media_type = JSON_TYPE
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+class _DroppedConnection(Exception):
+    """Raised mid-answer to make the server close the connection without a complete response."""
+
+
+class _DroppingResponse(Response):
+    """Starts an answer, sends part of it, then breaks off: what a client sees when a server dies mid-response."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-type", JSON_TYPE.encode()), (b"content-length", b"1000")],
+            }
+        )
+        await send({"type": "http.response.body", "body": b'{"data":', "more_body": True})
+        raise _DroppedConnection("connection dropped by fault injection")
+
+
+class _SlowResponse(JSONAnswer):
+    """Sends its body in pieces spread over ``slow_ms``."""
+
+    def __init__(self, content: Any, status_code: int, slow_ms: float) -> None:
+        super().__init__(content, status_code)
+        self.slow_ms = slow_ms
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
+        body = self.body
+        pieces = 10
+        step = max(1, len(body) // pieces)
+        chunks = [body[i : i + step] for i in range(0, len(body), step)] or [b""]
+        for i, chunk in enumerate(chunks):
+            await asyncio.sleep(self.slow_ms / 1000 / len(chunks))
+            await send({"type": "http.response.body", "body": chunk, "more_body": i < len(chunks) - 1})
+
+
+# -- JSON bodies -------------------------------------------------------------------------------------------------
+
+
+def _v8_json_error(text: str, exc: json.JSONDecodeError) -> str:
+    """Python's JSON error → the message Node's JSON.parse gives (what Twenty's body parser answers)."""
+    pos = exc.pos
+    where = f"in JSON at position {pos} (line {exc.lineno} column {exc.colno})"
+    if pos >= len(text.rstrip()) or exc.msg.startswith("Expecting value") and pos >= len(text):
+        if exc.msg.startswith("Expecting ',' delimiter") or exc.msg.startswith("Expecting property name"):
+            pass
+        else:
+            return "Unexpected end of JSON input"
+    if exc.msg.startswith("Expecting ',' delimiter"):
+        opener = _innermost_open(text[:pos])
+        if opener == "[":
+            return f"Expected ',' or ']' after array element {where}"
+        return f"Expected ',' or '}}' after property value {where}"
+    if exc.msg.startswith("Expecting property name"):
+        return f"Expected double-quoted property name {where}"
+    if exc.msg.startswith("Expecting ':' delimiter"):
+        return f"Expected ':' after property name {where}"
+    token = text[pos] if pos < len(text) else ""
+    snippet = text if len(text) <= 10 else text[:10] + "..."
+    return f'Unexpected token \'{token}\', "{snippet}" is not valid JSON'
+
+
+def _innermost_open(prefix: str) -> str:
+    stack: list[str] = []
+    in_string = escaped = False
+    for ch in prefix:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            stack.append(ch)
+        elif ch in "]}" and stack:
+            stack.pop()
+    return stack[-1] if stack else "{"
+
+
+async def _json_body(request: Request) -> Any:
+    raw = await request.body()
+    if not raw.strip():
+        return None
+    text = raw.decode("utf-8", errors="replace")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise express_bad_request(_v8_json_error(text, exc)) from exc
+
+
+# -- record routes -----------------------------------------------------------------------------------------------
+
+
+def _cap(name: str) -> str:
+    return name[0].upper() + name[1:]
+
+
+def _resolve_object(emulator: Emulator, name: str) -> ObjectMeta:
+    ws = emulator.workspace
+    obj = ws.object_by_plural(name)
+    if obj is not None and obj.is_active:
+        return obj
+    singular = ws.object_by_singular(name)
+    if singular is not None:
+        raise bad_request(f"object '{name}' not found. Did you mean '{singular.name_plural}'?")
+    raise bad_request(f"object '{name}' not found. eg: companies")
+
+
+def _flag(query: dict[str, str], name: str) -> bool:
+    return query.get(name, "").lower() == "true"
+
+
+_RECORD_ROUTE = re.compile(r"^/rest/(?:(?P<prefix>batch|restore)/)?(?P<object>[^/]+)(?:/(?P<rest>[^/]+))?/?$")
+
+
+async def _records_route(emulator: Emulator, request: Request, path: str, query: dict[str, str]) -> tuple[int, Any]:
+    match = _RECORD_ROUTE.match(path)
+    if match is None:
+        raise ApiError(404, {"statusCode": 404, "message": f"Cannot {request.method} {path}", "error": "Not Found"})
+    prefix, name, rest = match.group("prefix"), match.group("object"), match.group("rest")
+    method = request.method
+    obj = _resolve_object(emulator, name)
+    records = emulator.records
+    singular, plural = _cap(obj.name_singular), _cap(obj.name_plural)
+
+    if prefix == "batch":
+        if method != "POST" or rest is not None:
+            raise bad_request(f"Cannot {method} {path}")
+        body = await _json_body(request)
+        if not isinstance(body, list):
+            raise ApiError(400, {"statusCode": 400, "error": "TypeError", "messages": ["args.data.forEach is not a function"]})
+        created = records.create(obj, body, upsert=_flag(query, "upsert"))
+        return 201, {"data": {f"create{plural}": created}}
+
+    if prefix == "restore":
+        if rest is not None:
+            # Twenty 2.21.0 reads this path's first segment as the object name and answers 400 (upstream bug).
+            raise bad_request(f"object '{prefix}' not found. eg: companies")
+        restored = records.restore_many(obj, query.get("filter"))
+        return 200, {"data": {f"restore{plural}": restored}}
+
+    if rest in ("duplicates", "merge", "groupBy"):
+        raise ApiError(
+            501,
+            {"statusCode": 501, "error": "NotImplementedException", "messages": [f"'{rest}' is not emulated yet"]},
+        )
+
+    if rest is None:
+        if method == "GET":
+            result = records.list(obj, query)
+            return 200, {
+                "data": {obj.name_plural: result.records},
+                "totalCount": result.total,
+                "pageInfo": result.page_info,
+            }
+        if method == "POST":
+            body = await _json_body(request)
+            created = records.create(obj, [body if body is not None else {}], upsert=_flag(query, "upsert"))
+            return 201, {"data": {f"create{singular}": created[0]}}
+        if method in ("PATCH", "PUT"):
+            body = await _json_body(request)
+            updated = records.update_many(obj, query.get("filter"), body if body is not None else {})
+            return 200, {"data": {f"update{plural}": updated}}
+        if method == "DELETE":
+            deleted = records.delete_many(obj, query.get("filter"), soft=_flag(query, "soft_delete"))
+            return 200, {"data": {f"delete{plural}": deleted}}
+    else:
+        if method == "GET":
+            depth = _depth(query)
+            return 200, {"data": {obj.name_singular: records.get(obj, rest, depth)}}
+        if method in ("PATCH", "PUT"):
+            body = await _json_body(request)
+            return 200, {"data": {f"update{singular}": records.update(obj, rest, body if body is not None else {})}}
+        if method == "DELETE":
+            return 200, {"data": {f"delete{singular}": records.delete(obj, rest, soft=_flag(query, "soft_delete"))}}
+    raise ApiError(404, {"statusCode": 404, "message": f"Cannot {method} {path}", "error": "Not Found"})
+
+
+def _depth(query: dict[str, str]) -> int:
+    from twenty_emulator import _query
+
+    return _query.parse_depth(query.get("depth"))
+
+
+# -- the app -----------------------------------------------------------------------------------------------------
+
+
+def _auth(emulator: Emulator, request: Request) -> None:
+    header = request.headers.get("authorization")
+    if not header or not header.lower().startswith("bearer ") or not header[7:].strip():
+        raise ApiError(403, {"statusCode": 403, "messages": ["Missing authentication token"], "error": "FORBIDDEN_EXCEPTION"})
+    if header[7:].strip() != emulator.api_key:
+        raise ApiError(401, {"statusCode": 401, "messages": ["Token invalid."], "error": "UNAUTHENTICATED"})
+
+
+def _route_key(method: str, path: str) -> str:
+    """A request's route with its object and id replaced, for the request counters."""
+    parts = path.rstrip("/").split("/")
+    if len(parts) >= 3 and parts[1] == "rest":
+        if parts[2] in ("metadata", "open-api"):
+            generic = parts[:4] + (["{id}"] if len(parts) > 4 else [])
+        elif parts[2] in ("batch", "restore"):
+            generic = [*parts[:3], "{object}"] + (["{id}"] if len(parts) > 4 else [])
+        else:
+            tail = parts[4:5]
+            generic = [*parts[:2], "{object}"] + (
+                [tail[0] if tail[0] in ("duplicates", "merge", "groupBy") else "{id}"] if tail else []
+            )
+        return f"{method} {'/'.join(generic)}"
+    return f"{method} {path}"
+
+
+def _fault_answer(decision: FaultDecision) -> Response:
+    if decision.kind == "drop":
+        return _DroppingResponse()
+    if decision.kind == "rate_limit":
+        return JSONAnswer(
+            {"statusCode": 429, "error": "HttpException", "messages": ["Limit reached (100 tokens per 60000 ms)"]}, 429
+        )
+    return JSONAnswer(
+        {"statusCode": decision.status, "error": "InternalServerErrorException", "messages": ["Injected fault"]},
+        decision.status,
+    )
+
+
+def create_app(emulator: Emulator) -> Starlette:
+    """The ASGI app serving ``emulator``. ``app.state.emulator`` holds it."""
+
+    async def rest(request: Request) -> Response:
+        path = request.url.path
+        method = request.method
+        query = {k: v for k, v in request.query_params.multi_items()}
+        decision = emulator.faults.decide(method, path)
+        if decision.latency_ms:
+            await asyncio.sleep(decision.latency_ms / 1000)
+        try:
+            _auth(emulator, request)
+            emulator.count(_route_key(method, path))
+            if decision.kind != "none":
+                return _fault_answer(decision)
+            if path.startswith("/rest/open-api/"):
+                status, body = _metadata_api.open_api(emulator, path, str(request.base_url).rstrip("/"))
+            elif path.startswith("/rest/metadata/") or path == "/rest/metadata":
+                body_json = await _json_body(request) if method in ("POST", "PATCH", "PUT") else None
+                status, body = _metadata_api.handle(emulator, method, path, query, body_json)
+            else:
+                refusal = emulator.rate_limiter.take()
+                if refusal is not None:
+                    return JSONAnswer({"statusCode": 429, "error": "HttpException", "messages": [refusal]}, 429)
+                status, body = await _records_route(emulator, request, path, query)
+        except ApiError as err:
+            status, body = err.status, err.body
+        except Exception:
+            log.exception("unexpected error answering %s %s", method, path)
+            status, body = 500, {"statusCode": 500, "error": "InternalServerErrorException", "messages": ["Internal server error"]}
+        if decision.slow_body_ms:
+            return _SlowResponse(body, status, decision.slow_body_ms)
+        return JSONAnswer(body, status)
+
+    async def private(request: Request) -> Response:
+        """Counters, faults and rate-limit controls for tests and benchmarks (API key required)."""
+        try:
+            _auth(emulator, request)
+        except ApiError as err:
+            return JSONAnswer(err.body, err.status)
+        what = request.path_params["what"]
+        if what == "counters":
+            if request.method == "DELETE":
+                emulator.reset_counts()
+            return JSONAnswer({"counters": emulator.request_counts()})
+        if what == "faults":
+            if request.method == "PUT":
+                payload = await request.json()
+                rules = [FaultRule(**r) for r in payload.get("rules", [])]
+                emulator.faults.set(rules, payload.get("seed"))
+            elif request.method == "DELETE":
+                emulator.faults.clear()
+            return JSONAnswer({"rules": [attrs.asdict(r) for r in emulator.faults.rules]})
+        if what == "rate-limit" and request.method == "DELETE":
+            emulator.rate_limiter.reset()
+            return JSONAnswer({"reset": True})
+        return JSONAnswer({"statusCode": 404, "messages": ["unknown emulator endpoint"]}, 404)
+
+    async def health(request: Request) -> Response:
+        return JSONAnswer({"status": "ok"})
+
+    methods = ["GET", "POST", "PATCH", "PUT", "DELETE"]
+    app = Starlette(
+        routes=[
+            Route("/healthz", health),
+            Route(_PRIVATE + "/{what}", private, methods=methods),
+            Route("/rest/{path:path}", rest, methods=methods),
+        ]
+    )
+    app.state.emulator = emulator
+    return app
+

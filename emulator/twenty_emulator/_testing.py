@@ -1,0 +1,75 @@
+"""Ways to talk to an emulator from tests: in process (no socket) or over a real loopback socket.
+
+    with serve_in_thread(Emulator(api_key="k")) as server:
+        httpx.get(server.url + "/rest/people", headers={"Authorization": "Bearer k"})
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import attrs
+import httpx
+import uvicorn
+from starlette.testclient import TestClient
+
+from twenty_emulator._app import create_app
+from twenty_emulator._state import Emulator
+
+__all__ = ["RunningServer", "async_client", "client", "serve_in_thread"]
+
+
+def client(emulator: Emulator, *, authenticated: bool = True) -> TestClient:
+    """A synchronous ``httpx.Client`` (Starlette's TestClient) calling the app in process."""
+    headers = {"Authorization": f"Bearer {emulator.api_key}"} if authenticated else {}
+    return TestClient(create_app(emulator), base_url="http://twenty.local", headers=headers)
+
+
+def async_client(emulator: Emulator, *, authenticated: bool = True) -> httpx.AsyncClient:
+    """An ``httpx.AsyncClient`` calling the app in process through ``httpx.ASGITransport``."""
+    headers = {"Authorization": f"Bearer {emulator.api_key}"} if authenticated else {}
+    transport = httpx.ASGITransport(app=create_app(emulator))
+    return httpx.AsyncClient(transport=transport, base_url="http://twenty.local", headers=headers)
+
+
+@attrs.define(frozen=True)
+class RunningServer:
+    """A server started by :func:`serve_in_thread`."""
+
+    emulator: Emulator
+    host: str
+    port: int
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+
+def _free_port(host: str) -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((host, 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def serve_in_thread(emulator: Emulator, host: str = "127.0.0.1", port: int = 0) -> Iterator[RunningServer]:
+    """Run the emulator with uvicorn on a loopback port in a background thread, for socket-level tests."""
+    port = port or _free_port(host)
+    config = uvicorn.Config(create_app(emulator), host=host, port=port, log_level="warning", lifespan="off")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name=f"twenty-emulator:{port}", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError(f"the emulator did not start on {host}:{port}")
+        time.sleep(0.01)
+    try:
+        yield RunningServer(emulator, host, port)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

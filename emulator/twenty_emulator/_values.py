@@ -1,0 +1,387 @@
+"""Record values on the way in (validation, Twenty's normalisation, defaults) and on the way out (answer shape).
+
+Rules come from recordings of a real Twenty 2.21.0 (``../shared/twenty/conformance``) and its source: emails are
+lower-cased, links with a scheme get a lower-cased origin and lose a trailing slash, phones go through
+libphonenumber; unsent text comes back as ``""``, list sub-fields as ``[]``, numbers, relations and JSON as ``null``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import uuid
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from twenty_emulator._columns import Column, column_for
+from twenty_emulator._errors import ApiError, bad_request, internal_error
+from twenty_emulator._workspace import FieldMeta, ObjectMeta
+
+__all__ = [
+    "actor",
+    "default_row",
+    "is_uuid",
+    "normalise_email",
+    "normalise_link",
+    "parse_default",
+    "validate_input",
+]
+
+UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
+# Twenty validates emails with a permissive pattern: something@something.tld, no spaces; unicode local parts pass.
+EMAIL_RE = re.compile(r"^[^\s@]+@[^\s@]+\.[^\s@]+$")
+DATE_TIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$")
+
+_COMPOSITE_LABELS = {
+    "FULL_NAME": "full name",
+    "EMAILS": "emails",
+    "PHONES": "phones",
+    "LINKS": "links",
+    "ADDRESS": "address",
+    "CURRENCY": "currency",
+    "ACTOR": "actor",
+    "RICH_TEXT": "rich text",
+}
+
+# Values the server owns: a client may not write them (Twenty ignores or overrides them).
+_SERVER_OWNED = frozenset({"createdAt", "updatedAt", "deletedAt", "searchVector", "createdBy", "updatedBy"})
+
+
+def is_uuid(value: Any) -> bool:
+    return isinstance(value, str) and bool(UUID_RE.match(value))
+
+
+def actor(api_key_name: str) -> dict[str, Any]:
+    """The ``createdBy`` / ``updatedBy`` of a record written with an API key."""
+    return {"source": "API", "workspaceMemberId": None, "name": api_key_name, "context": {}}
+
+
+def parse_default(value: Any) -> Any:
+    """A metadata ``defaultValue`` (SQL-ish literals such as ``"'FR'"``) → the JSON value it stands for."""
+    if isinstance(value, str):
+        if len(value) >= 2 and value[0] == "'" and value[-1] == "'":
+            return value[1:-1]
+        if value in ("uuid", "now"):
+            return None
+        return value
+    if isinstance(value, dict):
+        return {k: parse_default(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [parse_default(v) for v in value]
+    return value
+
+
+def _subfield_default(field: FieldMeta, sub: str, sub_type: str) -> Any:
+    default = field.default_value
+    if isinstance(default, dict) and sub in default:
+        value = parse_default(default[sub])
+        if value is not None:
+            return value
+    if sub_type == "LIST":
+        return []
+    if sub_type in ("NUMERIC", "UUID", "JSON"):
+        return None
+    if field.type == "CURRENCY":
+        return None
+    return ""
+
+
+def _scalar_default(field: FieldMeta) -> Any:
+    t = field.type
+    default = parse_default(field.default_value)
+    if t == "TEXT":
+        return default if isinstance(default, str) else ""
+    if t == "BOOLEAN":
+        return default if isinstance(default, bool) else None
+    if t == "MULTI_SELECT":
+        return default if isinstance(default, list) else []
+    if t in ("SELECT", "RATING", "NUMBER", "NUMERIC", "ARRAY", "RAW_JSON"):
+        return default
+    return None
+
+
+def default_row(obj: ObjectMeta) -> dict[str, Any]:
+    """Every column's value for a record of which nothing was sent (server-owned columns left out)."""
+    row: dict[str, Any] = {}
+    for field in obj.data_fields():
+        if field.name in ("id", "position", "createdAt", "updatedAt", "deletedAt", "searchVector"):
+            continue
+        if field.is_composite:
+            for sub, sub_type in field.subfields.items():
+                row[column_for(field, sub).name] = _subfield_default(field, sub, sub_type)
+        elif field.relation_type == "MANY_TO_ONE":
+            row[column_for(field).name] = None
+        else:
+            row[column_for(field).name] = _scalar_default(field)
+    return row
+
+
+def normalise_email(value: str) -> str:
+    """Twenty lower-cases emails (local part and domain) before storing and matching them."""
+    return value.lower()
+
+
+def normalise_link(value: str) -> str:
+    """Links with a scheme get a lower-cased scheme and host and lose a trailing slash; others are kept as sent."""
+    if "://" not in value:
+        return value
+    parts = urlsplit(value)
+    origin_netloc = parts.netloc.lower()
+    path = parts.path
+    rebuilt = urlunsplit((parts.scheme.lower(), origin_netloc, path, parts.query, parts.fragment))
+    if rebuilt.endswith("/") and not parts.query and not parts.fragment:
+        rebuilt = rebuilt[:-1]
+    return rebuilt
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def _js_repr(value: Any) -> str:
+    """How Twenty's messages print a rejected value: strings quoted, numbers bare."""
+    if isinstance(value, str):
+        return f"'{value}'"
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (dict, list)):
+        return "[object Object]" if isinstance(value, dict) else ",".join(str(v) for v in value)
+    return str(value)
+
+
+class _Validator:
+    def __init__(self, obj: ObjectMeta) -> None:
+        self.obj = obj
+
+    def text(self, field: FieldMeta, value: Any, label: str | None = None) -> str:
+        if value is None:
+            return ""
+        if not isinstance(value, str):
+            raise bad_request(f'Invalid string value {_js_repr(value)} for text field "{label or field.name}"')
+        return value
+
+    def number(self, name: str, value: Any) -> Any:
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
+            raise bad_request(f'Invalid number value {_js_repr(value)} for field "{name}"')
+        return value
+
+    def uuid(self, name: str, value: Any) -> str | None:
+        if value is None:
+            return None
+        if not is_uuid(value):
+            raise bad_request(f'Invalid UUID value {_js_repr(value)} for field "{name}"')
+        return str(value).lower()
+
+    def composite(self, field: FieldMeta, value: Any, partial: bool) -> dict[str, Any]:
+        """Column name → value for the sub-fields sent (all of them when not partial)."""
+        if value is None:
+            value = {}
+        if not isinstance(value, dict):
+            raise bad_request(f"Invalid value {_js_repr(value)} for {_COMPOSITE_LABELS[field.type]} field \"{field.name}\"")
+        out: dict[str, Any] = {}
+        for sub, sub_value in value.items():
+            if sub not in field.subfields:
+                raise bad_request(f'Invalid subfield {sub} for {_COMPOSITE_LABELS[field.type]} field "{field.name}"')
+            out[sub] = sub_value
+        subs = self._composite_values(field, out)
+        if not partial:
+            for sub, sub_type in field.subfields.items():
+                subs.setdefault(sub, _subfield_default(field, sub, sub_type))
+        return {column_for(field, sub).name: v for sub, v in subs.items()}
+
+    def _composite_values(self, field: FieldMeta, sent: dict[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        t = field.type
+        for sub, value in sent.items():
+            sub_type = field.subfields[sub]
+            path = f"{field.name}.{sub}"
+            if sub_type == "LIST":
+                out[sub] = self._list_subfield(field, sub, value)
+            elif sub_type == "NUMERIC":
+                out[sub] = self.number(path, value)
+            elif sub_type == "UUID":
+                out[sub] = self.uuid(path, value)
+            elif sub_type == "JSON":
+                out[sub] = value
+            else:
+                if value is None:
+                    out[sub] = None if t == "CURRENCY" else ""
+                    continue
+                if not isinstance(value, str):
+                    raise bad_request(f'Invalid string value {_js_repr(value)} for text field "{path}"')
+                out[sub] = value
+        if t == "EMAILS" and out.get("primaryEmail"):
+            email = str(out["primaryEmail"])
+            if not EMAIL_RE.match(email):
+                raise bad_request(f"Invalid string value '{email}' for email field \"{field.name}.primaryEmail\"")
+            out["primaryEmail"] = normalise_email(email)
+        if t == "LINKS" and out.get("primaryLinkUrl"):
+            out["primaryLinkUrl"] = normalise_link(str(out["primaryLinkUrl"]))
+        if t == "PHONES":
+            out.update(_normalise_phone(out))
+        return out
+
+    def _list_subfield(self, field: FieldMeta, sub: str, value: Any) -> list[Any]:
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            raise bad_request(f"Invalid value {_js_repr(value)} for {_COMPOSITE_LABELS[field.type]} field \"{field.name}.{sub}\"")
+        if field.type == "EMAILS":
+            items = []
+            for item in value:
+                if not isinstance(item, str) or not EMAIL_RE.match(item):
+                    raise bad_request(f"Invalid string value {_js_repr(item)} for email field \"{field.name}.{sub}\"")
+                items.append(normalise_email(item))
+            return items
+        if field.type == "LINKS":
+            links = []
+            for item in value:
+                if not isinstance(item, dict):
+                    raise bad_request(f"Invalid value {_js_repr(item)} for links field \"{field.name}.{sub}\"")
+                url = item.get("url")
+                links.append({**item, "url": normalise_link(url) if isinstance(url, str) else url})
+            return links
+        return list(value)
+
+    def scalar(self, field: FieldMeta, value: Any) -> Any:
+        t = field.type
+        name = field.name
+        if t in ("TEXT",):
+            return self.text(field, value)
+        if t in ("NUMBER", "NUMERIC", "POSITION"):
+            return self.number(name, value)
+        if t == "BOOLEAN":
+            if value is None or isinstance(value, bool):
+                return value
+            raise bad_request(f'Invalid boolean value {_js_repr(value)} for field "{name}"')
+        if t == "UUID":
+            return self.uuid(name, value)
+        if t == "DATE_TIME" or t == "DATE":
+            if value is None:
+                return None
+            if not isinstance(value, str) or not DATE_TIME_RE.match(value):
+                raise bad_request(f'Invalid date value {_js_repr(value)} for field "{name}"')
+            return value
+        if t in ("SELECT", "RATING"):
+            if value is None:
+                return None
+            allowed = {o.get("value") for o in field.options}
+            if not isinstance(value, str) or (allowed and value not in allowed):
+                raise bad_request(f'Invalid value {_js_repr(value)} for field "{name}"')
+            return value
+        if t == "MULTI_SELECT":
+            if value is None:
+                return None
+            allowed = {o.get("value") for o in field.options}
+            if not isinstance(value, list) or any(not isinstance(v, str) or (allowed and v not in allowed) for v in value):
+                raise bad_request(f'Invalid value {_js_repr(value)} for field "{name}"')
+            return value
+        if t == "ARRAY":
+            if value is None:
+                return None
+            if not isinstance(value, list):
+                raise bad_request(f'Invalid value {_js_repr(value)} for field "{name}"')
+            return value
+        return value  # RAW_JSON, FILES and the rest: stored as sent
+
+
+def _normalise_phone(sub: dict[str, Any]) -> dict[str, Any]:
+    """Parse the primary number with libphonenumber as Twenty does: national number, country and calling code."""
+    number = sub.get("primaryPhoneNumber")
+    if not number:
+        return {}
+    import phonenumbers
+
+    country = sub.get("primaryPhoneCountryCode") or None
+    calling = sub.get("primaryPhoneCallingCode") or None
+    text = str(number)
+    if calling and not text.startswith("+"):
+        text = f"{calling}{text}" if not country else text
+    try:
+        parsed = phonenumbers.parse(text, country)
+    except phonenumbers.NumberParseException:
+        parsed = None
+    if parsed is None or not phonenumbers.is_possible_number(parsed):
+        raise ApiError(
+            400,
+            {
+                "statusCode": 400,
+                "error": "Error",
+                "messages": [f"Provided phone number is invalid {number}"],
+                "code": "INVALID_PHONE_NUMBER",
+            },
+        )
+    region = phonenumbers.region_code_for_number(parsed) or (country or "")
+    return {
+        "primaryPhoneNumber": str(parsed.national_number),
+        "primaryPhoneCountryCode": region,
+        "primaryPhoneCallingCode": f"+{parsed.country_code}",
+    }
+
+
+def validate_input(obj: ObjectMeta, data: Any, *, partial: bool) -> dict[str, Any]:
+    """A request body for one record → column name → value, validated and normalised.
+
+    ``partial`` (updates, and upserts matching an existing row) keeps unsent sub-fields of composites as stored.
+    Raises :class:`ApiError` with Twenty's message for the first problem found.
+    """
+    if isinstance(data, list):
+        raise bad_request(f'Object {obj.name_singular} doesn\'t have any "0" field.')
+    if not isinstance(data, Mapping):
+        raise bad_request(f"Object {obj.name_singular} doesn't have any \"0\" field.")
+    if _has_nul(data):
+        raise internal_error()
+    v = _Validator(obj)
+    row: dict[str, Any] = {}
+    for key, value in data.items():
+        field = obj.field(key)
+        join_field = obj.field_by_join_column(key) if field is None else None
+        if join_field is not None:
+            row[column_for(join_field).name] = v.uuid(key, value)
+            continue
+        if field is None or (field.is_relation and field.relation_type != "MANY_TO_ONE"):
+            if field is None:
+                raise bad_request(f'Object {obj.name_singular} doesn\'t have any "{key}" field.')
+            continue  # ONE_TO_MANY sides are not written through the record API
+        if field.is_relation:
+            continue  # nested relation objects are ignored by the REST API
+        if key == "id":
+            if value is None:
+                continue
+            if not is_uuid(value):
+                raise ApiError(
+                    400,
+                    {
+                        "statusCode": 400,
+                        "error": "Error",
+                        "messages": [f'Value "{value}" is not a valid UUID'],
+                        "code": "INVALID_QUERY_INPUT",
+                    },
+                )
+            row["id"] = str(value).lower()
+            continue
+        if key in _SERVER_OWNED:
+            continue
+        if field.is_composite:
+            row.update(v.composite(field, value, partial))
+        else:
+            col: Column = column_for(field)
+            row[col.name] = v.scalar(field, value)
+    return row
+
+
+def uuid4() -> str:
+    return str(uuid.uuid4())

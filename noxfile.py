@@ -1,0 +1,75 @@
+"""Every task a user or CI runs, as nox sessions.
+
+    nox                     lint, typecheck and tests (what CI runs)
+    nox -s tests            the test suite (starts what it needs: the emulator in-process and on loopback)
+    nox -s conformance      replay the recordings of a real Twenty 2.21.0 against the emulator
+    nox -s emulator         run the emulator on 127.0.0.1:3000 (pass flags after --)
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import nox
+
+nox.needs_version = ">=2024.4.15"
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.sessions = ["lint", "typecheck", "tests"]
+nox.options.reuse_existing_virtualenvs = True
+
+ROOT = Path(__file__).resolve().parent
+PYPROJECT = nox.project.load_toml("pyproject.toml")
+SHARED = Path(os.environ.get("TWENTY_SHARED", ROOT.parent / "shared" / "twenty"))
+
+
+def _install(session: nox.Session, *groups: str, extras: str = "emulator") -> None:
+    session.install("-e", f".[{extras}]" if extras else ".")
+    for group in groups:
+        session.install(*nox.project.dependency_groups(PYPROJECT, group))
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Run the test suite."""
+    _install(session, "test")
+    session.run("pytest", *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff: lint and formatting."""
+    session.install(*nox.project.dependency_groups(PYPROJECT, "lint"))
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict on our packages."""
+    _install(session, "lint", "test")
+    session.run("mypy")
+
+
+@nox.session
+def conformance(session: nox.Session) -> None:
+    """Boot the emulator from the recorded workspace and replay every recorded scenario against it."""
+    if not (SHARED / "conformance" / "replay.py").exists():
+        session.skip(f"no recordings at {SHARED} (set TWENTY_SHARED)")
+    _install(session)
+    session.run("python", "-m", "twenty_emulator._conformance", "--shared", str(SHARED), *session.posargs)
+
+
+@nox.session(default=False)
+def emulator(session: nox.Session) -> None:
+    """Run the emulator (defaults: 127.0.0.1:3000, API key printed at start)."""
+    _install(session)
+    session.run("twenty-emulator", "serve", *session.posargs)
+
+
+@nox.session(default=False)
+def clean(session: nox.Session) -> None:
+    """Remove caches and build output."""
+    for name in (".mypy_cache", ".ruff_cache", ".pytest_cache", "dist", "build"):
+        shutil.rmtree(ROOT / name, ignore_errors=True)
