@@ -76,7 +76,9 @@ def main() -> None:
     doc = ws.to_json()
     doc["about"] = "Twenty 2.21.0 standard objects and fields, derived from a real workspace's metadata dump"
     (DATA / "standard-2.21.0.json").write_text(json.dumps(doc, indent=1, sort_keys=True) + "\n")
-    print(f"{len(ws.objects)} objects, {sum(len(o.fields) for o in ws.objects)} fields, {len(targets)} relation targets")
+    print(
+        f"{len(ws.objects)} objects, {sum(len(o.fields) for o in ws.objects)} fields, {len(targets)} relation targets"
+    )
 
 
 if __name__ == "__main__":

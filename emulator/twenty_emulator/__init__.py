@@ -1,8 +1,8 @@
 """A Twenty-compatible server for tests, demos and local development.
 
-    from twenty_emulator import Emulator, create_app
-    emulator = Emulator()                 # Twenty 2.21.0's standard workspace, in memory
-    app = create_app(emulator)            # an ASGI app; or `twenty-emulator serve` from a shell
+from twenty_emulator import Emulator, create_app
+emulator = Emulator()                 # Twenty 2.21.0's standard workspace, in memory
+app = create_app(emulator)            # an ASGI app; or `twenty-emulator serve` from a shell
 """
 
 from twenty_emulator._app import create_app

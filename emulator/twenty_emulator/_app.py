@@ -13,7 +13,6 @@ import re
 from typing import Any
 
 import attrs
-
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -41,7 +40,7 @@ class JSONAnswer(Response):
         return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-class _DroppedConnection(Exception):
+class _DroppedConnectionError(Exception):
     """Raised mid-answer to make the server close the connection without a complete response."""
 
 
@@ -57,7 +56,7 @@ class _DroppingResponse(Response):
             }
         )
         await send({"type": "http.response.body", "body": b'{"data":', "more_body": True})
-        raise _DroppedConnection("connection dropped by fault injection")
+        raise _DroppedConnectionError("connection dropped by fault injection")
 
 
 class _SlowResponse(JSONAnswer):
@@ -85,7 +84,7 @@ def _v8_json_error(text: str, exc: json.JSONDecodeError) -> str:
     """Python's JSON error → the message Node's JSON.parse gives (what Twenty's body parser answers)."""
     pos = exc.pos
     where = f"in JSON at position {pos} (line {exc.lineno} column {exc.colno})"
-    if pos >= len(text.rstrip()) or exc.msg.startswith("Expecting value") and pos >= len(text):
+    if pos >= len(text.rstrip()) or (exc.msg.startswith("Expecting value") and pos >= len(text)):
         if exc.msg.startswith("Expecting ',' delimiter") or exc.msg.startswith("Expecting property name"):
             pass
         else:
@@ -101,7 +100,7 @@ def _v8_json_error(text: str, exc: json.JSONDecodeError) -> str:
         return f"Expected ':' after property name {where}"
     token = text[pos] if pos < len(text) else ""
     snippet = text if len(text) <= 10 else text[:10] + "..."
-    return f'Unexpected token \'{token}\', "{snippet}" is not valid JSON'
+    return f"Unexpected token '{token}', \"{snippet}\" is not valid JSON"
 
 
 def _innermost_open(prefix: str) -> str:
@@ -175,7 +174,9 @@ async def _records_route(emulator: Emulator, request: Request, path: str, query:
             raise bad_request(f"Cannot {method} {path}")
         body = await _json_body(request)
         if not isinstance(body, list):
-            raise ApiError(400, {"statusCode": 400, "error": "TypeError", "messages": ["args.data.forEach is not a function"]})
+            raise ApiError(
+                400, {"statusCode": 400, "error": "TypeError", "messages": ["args.data.forEach is not a function"]}
+            )
         created = records.create(obj, body, upsert=_flag(query, "upsert"))
         return 201, {"data": {f"create{plural}": created}}
 
@@ -194,7 +195,7 @@ async def _records_route(emulator: Emulator, request: Request, path: str, query:
 
     if rest is None:
         if method == "GET":
-            result = records.list(obj, query)
+            result = records.list_page(obj, query)
             return 200, {
                 "data": {obj.name_plural: result.records},
                 "totalCount": result.total,
@@ -235,7 +236,9 @@ def _depth(query: dict[str, str]) -> int:
 def _auth(emulator: Emulator, request: Request) -> None:
     header = request.headers.get("authorization")
     if not header or not header.lower().startswith("bearer ") or not header[7:].strip():
-        raise ApiError(403, {"statusCode": 403, "messages": ["Missing authentication token"], "error": "FORBIDDEN_EXCEPTION"})
+        raise ApiError(
+            403, {"statusCode": 403, "messages": ["Missing authentication token"], "error": "FORBIDDEN_EXCEPTION"}
+        )
     if header[7:].strip() != emulator.api_key:
         raise ApiError(401, {"statusCode": 401, "messages": ["Token invalid."], "error": "UNAUTHENTICATED"})
 
@@ -276,7 +279,7 @@ def create_app(emulator: Emulator) -> Starlette:
     async def rest(request: Request) -> Response:
         path = request.url.path
         method = request.method
-        query = {k: v for k, v in request.query_params.multi_items()}
+        query = dict(request.query_params.multi_items())
         decision = emulator.faults.decide(method, path)
         if decision.latency_ms:
             await asyncio.sleep(decision.latency_ms / 1000)
@@ -289,7 +292,11 @@ def create_app(emulator: Emulator) -> Starlette:
                 status, body = _metadata_api.open_api(emulator, path, str(request.base_url).rstrip("/"))
             elif path.startswith("/rest/metadata/") or path == "/rest/metadata":
                 body_json = await _json_body(request) if method in ("POST", "PATCH", "PUT") else None
-                status, body = _metadata_api.handle(emulator, method, path, query, body_json)
+                try:
+                    status, body = _metadata_api.handle(emulator, method, path, query, body_json)
+                finally:
+                    if method != "GET":
+                        emulator.metadata_changed()
             else:
                 refusal = emulator.rate_limiter.take()
                 if refusal is not None:
@@ -299,7 +306,10 @@ def create_app(emulator: Emulator) -> Starlette:
             status, body = err.status, err.body
         except Exception:
             log.exception("unexpected error answering %s %s", method, path)
-            status, body = 500, {"statusCode": 500, "error": "InternalServerErrorException", "messages": ["Internal server error"]}
+            status, body = (
+                500,
+                {"statusCode": 500, "error": "InternalServerErrorException", "messages": ["Internal server error"]},
+            )
         if decision.slow_body_ms:
             return _SlowResponse(body, status, decision.slow_body_ms)
         return JSONAnswer(body, status)
@@ -341,4 +351,3 @@ def create_app(emulator: Emulator) -> Starlette:
     )
     app.state.emulator = emulator
     return app
-

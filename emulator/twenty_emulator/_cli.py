@@ -1,7 +1,7 @@
 """``twenty-emulator``: run a Twenty-compatible server.
 
-    twenty-emulator serve [--host 127.0.0.1] [--port 3000] [--api-key KEY] [--metadata FILE] [--no-rate-limit] ...
-    twenty-emulator standard-metadata > workspace.json
+twenty-emulator serve [--host 127.0.0.1] [--port 3000] [--api-key KEY] [--metadata FILE] [--no-rate-limit] ...
+twenty-emulator standard-metadata > workspace.json
 """
 
 from __future__ import annotations
@@ -29,7 +29,9 @@ def parse_fault(text: str) -> FaultRule:
     for item in filter(None, (s.strip() for s in settings.split(","))):
         key, sep, raw = item.partition("=")
         if not sep or key not in _FAULT_KEYS or key == "route":
-            raise argparse.ArgumentTypeError(f"unknown fault setting {item!r}; known: {sorted(_FAULT_KEYS - {'route'})}")
+            raise argparse.ArgumentTypeError(
+                f"unknown fault setting {item!r}; known: {sorted(_FAULT_KEYS - {'route'})}"
+            )
         try:
             values[key] = int(raw) if key == "error_status" else float(raw)
         except ValueError as exc:

@@ -17,6 +17,7 @@ from twenty_emulator._workspace import FieldMeta, ObjectMeta
 __all__ = [
     "Column",
     "JSON_TYPES",
+    "Layout",
     "NUMERIC_TYPES",
     "columns_of",
     "column_for",
@@ -32,13 +33,15 @@ NUMERIC_TYPES = frozenset({"NUMBER", "NUMERIC", "POSITION"})
 class Column:
     """One SQLite column: the field it belongs to, the sub-field (composites) and the value type it stores."""
 
-    __slots__ = ("field", "name", "sub", "value_type")
+    __slots__ = ("field", "key", "name", "sub", "value_type")
 
     def __init__(self, field: FieldMeta, sub: str | None, value_type: str, name: str) -> None:
         self.field = field
         self.sub = sub
         self.value_type = value_type
         self.name = name
+        # The key of a scalar column in an answer: the join column for relations, else the field's name.
+        self.key = name if field.relation_type == "MANY_TO_ONE" else field.name
 
     def __repr__(self) -> str:
         return f"<Column {self.name} {self.value_type}>"
@@ -106,3 +109,27 @@ def decode(column: Column, value: Any) -> Any:
     if column.value_type == "BOOLEAN":
         return bool(value)
     return value
+
+
+class Layout:
+    """Everything about one object's table that the records API needs on every request, computed once per metadata
+    version: its columns, lookups by field name and join column, and the SELECT of a whole row."""
+
+    def __init__(self, obj: ObjectMeta, table: str) -> None:
+        self.obj = obj
+        self.table = table
+        self.columns: list[Column] = [c for c in columns_of(obj) if c.name != "id"]
+        self.by_column: dict[str, Column] = {c.name: c for c in columns_of(obj)}
+        self.fields: dict[str, FieldMeta] = {}
+        for f in obj.fields:
+            self.fields.setdefault(f.name, f)
+        self.join_fields: dict[str, FieldMeta] = {f.join_column: f for f in obj.fields if f.join_column}
+        self.scalar_column: dict[str, Column] = {f.name: column_for(f) for f in obj.data_fields() if not f.is_composite}
+        self.sub_columns: dict[str, dict[str, Column]] = {
+            f.name: {s: column_for(f, s) for s in f.subfields} for f in obj.data_fields() if f.is_composite
+        }
+        names = ", ".join(["id", *(c.sql for c in self.columns)])
+        self.select = f"SELECT {names} FROM {quote(table)}"
+
+    def has(self, field_name: str) -> bool:
+        return field_name in self.fields

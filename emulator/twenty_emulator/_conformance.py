@@ -17,7 +17,6 @@ import re
 import runpy
 import sys
 from pathlib import Path
-from typing import Any
 
 from twenty_emulator._ratelimit import RateLimiter
 from twenty_emulator._state import Emulator
@@ -45,7 +44,16 @@ def run(shared: Path, only: list[str] | None = None, *, quiet: bool = False) -> 
         emulator = Emulator(booted.copy(), api_key=API_KEY, rate_limiter=limiter)
         with serve_in_thread(emulator) as server:
             buf = io.StringIO()
-            argv: list[str] = ["--base-url", server.url, "--api-key", API_KEY, "--only", name, "--metadata", str(metadata)]
+            argv: list[str] = [
+                "--base-url",
+                server.url,
+                "--api-key",
+                API_KEY,
+                "--only",
+                name,
+                "--metadata",
+                str(metadata),
+            ]
             if quiet:
                 argv.append("--quiet")
             with contextlib.redirect_stdout(buf):
@@ -69,8 +77,6 @@ def main(argv: list[str] | None = None) -> int:
     matched, total, report = run(args.shared, args.only, quiet=args.quiet)
     sys.stdout.write(report)
     return 0 if total and matched == total else 1
-
-
 
 
 if __name__ == "__main__":

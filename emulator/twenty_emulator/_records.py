@@ -11,11 +11,11 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from twenty_emulator import _query
-from twenty_emulator._columns import Column, column_for, columns_of, decode, encode, quote
-from twenty_emulator._errors import ApiError, bad_request, not_found
+from twenty_emulator._columns import Column, Layout, column_for, decode, encode, quote
+from twenty_emulator._errors import bad_request, not_found
 from twenty_emulator._store import Store, unique_column
 from twenty_emulator._values import actor, default_row, is_uuid, uuid4, validate_input
-from twenty_emulator._workspace import FieldMeta, ObjectMeta, now_iso
+from twenty_emulator._workspace import FieldMeta, ObjectMeta, Workspace, now_iso
 
 __all__ = ["MAX_BATCH", "ListResult", "Records"]
 
@@ -24,6 +24,15 @@ MAX_UPDATE_MANY = 200
 TO_MANY_CAP = 60
 
 _WORD = re.compile(r"[\w@.\-]+", re.UNICODE)
+_SEARCHED_FIELDS = ("name", "emails", "domainName", "jobTitle", "title")
+
+
+def _chunks(values: list[Any], size: int = 500) -> list[list[Any]]:
+    return [values[i : i + size] for i in range(0, len(values), size)]
+
+
+def _marks(values: Sequence[Any]) -> str:
+    return ",".join("?" * len(values))
 
 
 class ListResult:
@@ -39,30 +48,44 @@ class Records:
     def __init__(self, store: Store, api_key_name: str = "My api key") -> None:
         self.store = store
         self.api_key_name = api_key_name
+        self._layouts: dict[str, tuple[int, Layout, dict[str, Any]]] = {}
 
     @property
-    def workspace(self) -> Any:
+    def workspace(self) -> Workspace:
         return self.store.workspace
+
+    def layout(self, obj: ObjectMeta) -> Layout:
+        """The object's table layout, recomputed only when the workspace's metadata changed."""
+        version = self.workspace.version
+        hit = self._layouts.get(obj.id)
+        if hit is not None and hit[0] == version and hit[1].obj is obj:
+            return hit[1]
+        lay = Layout(obj, self.store.table(obj))
+        self._layouts[obj.id] = (version, lay, default_row(obj))
+        return lay
+
+    def _defaults(self, obj: ObjectMeta) -> dict[str, Any]:
+        self.layout(obj)
+        return dict(self._layouts[obj.id][2])
 
     # -- reading rows ----------------------------------------------------------------------------------------------
 
     def _select(self, obj: ObjectMeta) -> tuple[str, list[Column]]:
-        cols = [c for c in columns_of(obj) if c.name != "id"]
-        names = ", ".join(["id", *(c.sql for c in cols)])
-        return f"SELECT {names} FROM {quote(self.store.table(obj))}", cols
+        lay = self.layout(obj)
+        return lay.select, lay.columns
 
     def shape(self, obj: ObjectMeta, row: Sequence[Any], cols: list[Column]) -> dict[str, Any]:
         """A stored row → the record as Twenty answers it (every field; composites nested)."""
         out: dict[str, Any] = {"id": row[0]}
         for col, raw in zip(cols, row[1:], strict=True):
             value = decode(col, raw)
-            field = col.field
             if col.sub is not None:
-                out.setdefault(field.name, {})[col.sub] = value
-            elif field.relation_type == "MANY_TO_ONE":
-                out[col.name] = value
+                sub = out.get(col.field.name)
+                if sub is None:
+                    sub = out[col.field.name] = {}
+                sub[col.sub] = value
             else:
-                out[field.name] = value
+                out[col.key] = value
         return out
 
     def fetch(self, obj: ObjectMeta, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
@@ -71,86 +94,117 @@ class Records:
             return {}
         select, cols = self._select(obj)
         out: dict[str, dict[str, Any]] = {}
-        unique_ids = list(dict.fromkeys(ids))
-        for start in range(0, len(unique_ids), 500):
-            chunk = unique_ids[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            for row in self.store.execute(f"{select} WHERE id IN ({marks})", chunk):
+        for chunk in _chunks(list(dict.fromkeys(ids))):
+            for row in self.store.execute(f"{select} WHERE id IN ({_marks(chunk)})", chunk):
                 out[row[0]] = self.shape(obj, row, cols)
         return out
 
     def _fetch_one(self, obj: ObjectMeta, record_id: str) -> dict[str, Any] | None:
         return self.fetch(obj, [record_id]).get(record_id)
 
+    def _existing(self, obj: ObjectMeta, column: Column, values: list[Any]) -> dict[Any, str]:
+        """Stored value of ``column`` → id, for the given values (soft-deleted rows included)."""
+        found: dict[Any, str] = {}
+        table = quote(self.store.table(obj))
+        for chunk in _chunks(list(dict.fromkeys(values))):
+            sql = f"SELECT {column.sql}, id FROM {table} WHERE {column.sql} IN ({_marks(chunk)})"
+            for value, record_id in self.store.execute(sql, chunk):
+                found.setdefault(value, record_id)
+        return found
+
     # -- writing rows ----------------------------------------------------------------------------------------------
 
-    def _insert(self, obj: ObjectMeta, row: dict[str, Any]) -> None:
-        cols = {c.name: c for c in columns_of(obj)}
-        names = [n for n in row if n in cols]
-        sql = (
-            f"INSERT INTO {quote(self.store.table(obj))} ({', '.join(quote(n) for n in names)}) "
-            f"VALUES ({', '.join('?' * len(names))})"
-        )
-        self.store.execute(sql, [encode(cols[n], row[n]) for n in names])
+    def _insert_many(self, obj: ObjectMeta, rows: list[dict[str, Any]]) -> None:
+        """INSERT the rows, grouped by their column sets so each group is one executemany."""
+        lay = self.layout(obj)
+        groups: dict[tuple[str, ...], list[list[Any]]] = {}
+        for row in rows:
+            names = tuple(n for n in row if n in lay.by_column)
+            groups.setdefault(names, []).append([encode(lay.by_column[n], row[n]) for n in names])
+        table = quote(self.store.table(obj))
+        for names, values in groups.items():
+            sql = f"INSERT INTO {table} ({', '.join(quote(n) for n in names)}) VALUES ({_marks(names)})"
+            with self.store.lock:
+                self.store.conn.executemany(sql, values)
 
-    def _update(self, obj: ObjectMeta, record_id: str, row: dict[str, Any]) -> None:
-        cols = {c.name: c for c in columns_of(obj)}
-        names = [n for n in row if n in cols and n != "id"]
-        if not names:
+    def _update_rows(self, obj: ObjectMeta, ids: list[str], changes: dict[str, Any]) -> None:
+        """Apply the same column values to every row in ``ids``."""
+        lay = self.layout(obj)
+        names = [n for n in changes if n in lay.by_column and n != "id"]
+        if not names or not ids:
             return
-        sql = (
-            f"UPDATE {quote(self.store.table(obj))} SET {', '.join(quote(n) + ' = ?' for n in names)} WHERE id = ?"
-        )
-        self.store.execute(sql, [*(encode(cols[n], row[n]) for n in names), record_id])
+        assignments = ", ".join(quote(n) + " = ?" for n in names)
+        values = [encode(lay.by_column[n], changes[n]) for n in names]
+        table = quote(self.store.table(obj))
+        for chunk in _chunks(ids):
+            self.store.execute(f"UPDATE {table} SET {assignments} WHERE id IN ({_marks(chunk)})", [*values, *chunk])
 
-    def _check_foreign_keys(self, obj: ObjectMeta, row: Mapping[str, Any]) -> None:
-        for field in obj.fields:
-            if field.relation_type != "MANY_TO_ONE":
-                continue
-            col = column_for(field)
-            value = row.get(col.name)
-            if value is None:
-                continue
+    def _check_foreign_keys(self, obj: ObjectMeta, rows: list[dict[str, Any]]) -> None:
+        """Every MANY_TO_ONE value names an existing row of its target (soft-deleted rows count), or Postgres's
+        foreign-key error, with the constraint name TypeORM gives it."""
+        for field in self.layout(obj).join_fields.values():
             target = self.workspace.target_object(field)
-            if target is None:
+            col = field.join_column
+            if target is None or col is None:
                 continue
-            found = self.store.execute(
-                f"SELECT 1 FROM {quote(self.store.table(target))} WHERE id = ?", (value,)
-            ).fetchone()
-            if found is None:
-                digest = hashlib.sha1(f"{obj.table_name}_{col.name}".encode(), usedforsecurity=False).hexdigest()
+            wanted = list(dict.fromkeys(r[col] for r in rows if r.get(col) is not None))
+            if not wanted:
+                continue
+            existing: set[str] = set()
+            table = quote(self.store.table(target))
+            for chunk in _chunks(wanted):
+                existing.update(
+                    r[0] for r in self.store.execute(f"SELECT id FROM {table} WHERE id IN ({_marks(chunk)})", chunk)
+                )
+            if any(value not in existing for value in wanted):
+                digest = hashlib.sha1(f"{obj.table_name}_{col}".encode(), usedforsecurity=False).hexdigest()
                 raise bad_request(
                     f'insert or update on table "{obj.table_name}" violates foreign key constraint "FK_{digest[:27]}"'
                 )
 
-    def _search_vector(self, obj: ObjectMeta, record: Mapping[str, Any]) -> str:
+    def _search_text_columns(self, obj: ObjectMeta) -> list[Column]:
+        lay = self.layout(obj)
+        cols: list[Column] = []
+        for name in _SEARCHED_FIELDS:
+            if name in lay.sub_columns:
+                cols.extend(c for c in lay.sub_columns[name].values() if c.value_type == "TEXT")
+            elif name in lay.scalar_column and lay.scalar_column[name].value_type == "TEXT":
+                cols.append(lay.scalar_column[name])
+        return cols
+
+    def _search_vector(self, obj: ObjectMeta, row: Mapping[str, Any]) -> str:
+        """A tsvector-like text of the record's name, emails, domain and title (Twenty's is loosely compared)."""
         words: list[str] = []
-        for field in obj.fields:
-            if field.name in ("name", "emails", "domainName", "jobTitle", "title"):
-                value = record.get(field.name)
-                parts = value.values() if isinstance(value, dict) else [value]
-                for part in parts:
-                    if isinstance(part, str):
-                        words.extend(w.lower() for w in _WORD.findall(part))
+        for col in self._search_text_columns(obj):
+            value = row.get(col.name)
+            if isinstance(value, str):
+                words.extend(w.lower() for w in _WORD.findall(value))
         positions: dict[str, list[int]] = {}
         for i, w in enumerate(words, 1):
             positions.setdefault(w, []).append(i)
         return " ".join(f"'{w}':{','.join(map(str, p))}" for w, p in sorted(positions.items()))
 
-    def _refresh_search_vector(self, obj: ObjectMeta, record_id: str) -> None:
-        if obj.field("searchVector") is None:
+    def _refresh_search_vectors(self, obj: ObjectMeta, ids: list[str]) -> None:
+        lay = self.layout(obj)
+        if "searchVector" not in lay.fields or not ids:
             return
-        record = self._fetch_one(obj, record_id)
-        if record is not None:
-            self.store.execute(
-                f"UPDATE {quote(self.store.table(obj))} SET \"searchVector\" = ? WHERE id = ?",
-                (self._search_vector(obj, record), record_id),
-            )
+        cols = self._search_text_columns(obj)
+        table = quote(self.store.table(obj))
+        names = ", ".join(["id", *(c.sql for c in cols)])
+        updates: list[tuple[str, str]] = []
+        for chunk in _chunks(ids):
+            for row in self.store.execute(f"SELECT {names} FROM {table} WHERE id IN ({_marks(chunk)})", chunk):
+                values = {c.name: v for c, v in zip(cols, row[1:], strict=True)}
+                updates.append((self._search_vector(obj, values), row[0]))
+        with self.store.lock:
+            self.store.conn.executemany(f'UPDATE {table} SET "searchVector" = ? WHERE id = ?', updates)
 
     def _next_positions(self, obj: ObjectMeta, count: int) -> list[float]:
-        if obj.field("position") is None:
+        """Twenty puts new records first: (lowest live position, or 1 if none) - index - 1."""
+        lay = self.layout(obj)
+        if "position" not in lay.fields:
             return [0.0] * count
-        deleted = ' WHERE "deletedAt" IS NULL' if obj.field("deletedAt") else ""
+        deleted = ' WHERE "deletedAt" IS NULL' if lay.has("deletedAt") else ""
         row = self.store.execute(f'SELECT MIN("position") FROM {quote(self.store.table(obj))}{deleted}').fetchone()
         base = row[0] if row and row[0] is not None else 1
         return [base - i - 1 for i in range(count)]
@@ -158,83 +212,95 @@ class Records:
     # -- create / upsert -------------------------------------------------------------------------------------------
 
     def create(self, obj: ObjectMeta, items: list[Any], *, upsert: bool) -> list[dict[str, Any]]:
-        """Create (or upsert) records, all or nothing. Answers in input order, one answer per distinct record."""
+        """Create (or upsert) records, all or nothing. Answers in input order, one answer per distinct record.
+
+        An upsert matches stored rows (soft-deleted ones too, which it restores) on ``id`` and on every unique field;
+        a match is updated with only the fields sent and keeps its id. Two inputs that would insert the same key fail
+        the whole batch; two inputs matching the same stored row both apply, the last one winning.
+        """
         if len(items) > MAX_BATCH:
             raise bad_request(f"Maximum number of records to upsert is {MAX_BATCH}.")
-        rows = [validate_input(obj, item, partial=True) for item in items]
-        uniques = obj.unique_fields()
+        lay = self.layout(obj)
+        rows = [validate_input(obj, item, partial=True, layout=lay) for item in items]
+        uniques = [(f, unique_column(f)) for f in obj.unique_fields()]
         with self.store.transaction():
-            # Which existing row each input matches (by id, then by each unique value), soft-deleted rows included.
-            matches: list[str | None] = []
-            for row in rows:
-                found: list[str] = []
-                if upsert:
-                    if row.get("id"):
-                        hit = self.store.execute(
-                            f"SELECT id FROM {quote(self.store.table(obj))} WHERE id = ?", (row["id"],)
-                        ).fetchone()
-                        if hit:
-                            found.append(hit[0])
-                    for field in uniques:
-                        col = unique_column(field)
-                        value = row.get(col.name)
-                        if value in (None, ""):
-                            continue
-                        hit = self.store.execute(
-                            f"SELECT id FROM {quote(self.store.table(obj))} WHERE {col.sql} = ?",
-                            (encode(col, value),),
-                        ).fetchone()
-                        if hit:
-                            found.append(hit[0])
-                distinct = list(dict.fromkeys(found))
-                if len(distinct) > 1:
-                    raise bad_request(
-                        "Multiple records found with the same unique field values",
-                        error="Error",
-                        code="UPSERT_MULTIPLE_MATCHING_RECORDS_CONFLICT",
-                    )
-                matches.append(distinct[0] if distinct else None)
-            self._reject_new_duplicates(obj, rows, matches, uniques)
-            inserts = [i for i, m in enumerate(matches) if m is None]
-            positions = iter(self._next_positions(obj, len(inserts)))
+            matches: list[str | None] = self._match(obj, rows, uniques) if upsert else [None] * len(rows)
+            self._reject_new_duplicates(rows, matches, uniques)
             stamp = now_iso()
             who = actor(self.api_key_name)
+            positions = iter(self._next_positions(obj, sum(m is None for m in matches)))
+            inserts: list[dict[str, Any]] = []
             result_ids: list[str] = []
+            updated: list[str] = []
             for row, match in zip(rows, matches, strict=True):
                 if match is None:
-                    full = default_row(obj)
+                    full = self._defaults(obj)
                     self._apply_actor(obj, full, who, created=True)
-                    full.update({k: v for k, v in row.items()})
+                    full.update(row)
                     full["id"] = row.get("id") or uuid4()
                     self._stamp(obj, full, stamp, created=True)
-                    if obj.field("position") is not None and "position" not in row:
+                    if lay.has("position") and "position" not in row:
                         full["position"] = next(positions)
-                    self._check_foreign_keys(obj, full)
-                    try:
-                        self._insert(obj, full)
-                    except sqlite3.IntegrityError as exc:
-                        raise bad_request("A duplicate entry was detected") from exc
-                    record_id = full["id"]
+                    if lay.has("searchVector"):
+                        full["searchVector"] = self._search_vector(obj, full)
+                    inserts.append(full)
+                    result_ids.append(full["id"])
                 else:
                     changes = {k: v for k, v in row.items() if k != "id"}
                     self._apply_actor(obj, changes, who, created=False)
                     self._stamp(obj, changes, stamp, created=False)
-                    if obj.field("deletedAt") is not None:
+                    if lay.has("deletedAt"):
                         changes["deletedAt"] = None
-                    self._check_foreign_keys(obj, changes)
+                    self._check_foreign_keys(obj, [changes])
                     try:
-                        self._update(obj, match, changes)
+                        self._update_rows(obj, [match], changes)
                     except sqlite3.IntegrityError as exc:
                         raise bad_request("A duplicate entry was detected") from exc
-                    record_id = match
-                self._refresh_search_vector(obj, record_id)
-                result_ids.append(record_id)
+                    updated.append(match)
+                    result_ids.append(match)
+            self._check_foreign_keys(obj, inserts)
+            try:
+                self._insert_many(obj, inserts)
+            except sqlite3.IntegrityError as exc:
+                raise bad_request("A duplicate entry was detected") from exc
+            self._refresh_search_vectors(obj, list(dict.fromkeys(updated)))
             ordered = list(dict.fromkeys(result_ids))
             found_records = self.fetch(obj, ordered)
         return [found_records[i] for i in ordered]
 
+    def _match(
+        self, obj: ObjectMeta, rows: list[dict[str, Any]], uniques: list[tuple[FieldMeta, Column]]
+    ) -> list[str | None]:
+        """For each input, the stored row it upserts onto (by id, then by each unique value), or None."""
+        id_hits = self._existing(obj, self.layout(obj).by_column["id"], [r["id"] for r in rows if r.get("id")])
+        unique_hits = {
+            col.name: self._existing(
+                obj, col, [encode(col, r[col.name]) for r in rows if r.get(col.name) not in (None, "")]
+            )
+            for _, col in uniques
+        }
+        matches: list[str | None] = []
+        for row in rows:
+            found: list[str] = []
+            if row.get("id") and row["id"] in id_hits:
+                found.append(id_hits[row["id"]])
+            for _, col in uniques:
+                value = row.get(col.name)
+                if value not in (None, "") and encode(col, value) in unique_hits[col.name]:
+                    found.append(unique_hits[col.name][encode(col, value)])
+            distinct = list(dict.fromkeys(found))
+            if len(distinct) > 1:
+                raise bad_request(
+                    "Multiple records found with the same unique field values",
+                    error="Error",
+                    code="UPSERT_MULTIPLE_MATCHING_RECORDS_CONFLICT",
+                )
+            matches.append(distinct[0] if distinct else None)
+        return matches
+
+    @staticmethod
     def _reject_new_duplicates(
-        self, obj: ObjectMeta, rows: list[dict[str, Any]], matches: list[str | None], uniques: list[FieldMeta]
+        rows: list[dict[str, Any]], matches: list[str | None], uniques: list[tuple[FieldMeta, Column]]
     ) -> None:
         """Two inputs of one batch that would insert the same id or unique value fail the whole batch."""
         seen: dict[tuple[str, Any], str | None] = {}
@@ -242,8 +308,7 @@ class Records:
             keys: list[tuple[str, Any]] = []
             if row.get("id"):
                 keys.append(("id", row["id"]))
-            for field in uniques:
-                col = unique_column(field)
+            for _, col in uniques:
                 value = row.get(col.name)
                 if value not in (None, ""):
                     keys.append((col.name, value))
@@ -253,18 +318,19 @@ class Records:
                 seen[key] = match
 
     def _stamp(self, obj: ObjectMeta, row: dict[str, Any], stamp: str, *, created: bool) -> None:
-        if created and obj.field("createdAt") is not None:
+        lay = self.layout(obj)
+        if created and lay.has("createdAt"):
             row["createdAt"] = stamp
-        if obj.field("updatedAt") is not None:
+        if lay.has("updatedAt"):
             row["updatedAt"] = stamp
 
     def _apply_actor(self, obj: ObjectMeta, row: dict[str, Any], who: dict[str, Any], *, created: bool) -> None:
-        names = ("createdBy", "updatedBy") if created else ("updatedBy",)
-        for name in names:
-            field = obj.field(name)
-            if field is not None and field.type == "ACTOR":
+        lay = self.layout(obj)
+        for name in ("createdBy", "updatedBy") if created else ("updatedBy",):
+            subs = lay.sub_columns.get(name)
+            if subs is not None and lay.fields[name].type == "ACTOR":
                 for sub, value in who.items():
-                    row[column_for(field, sub).name] = value
+                    row[subs[sub].name] = value
 
     # -- get / update / delete -------------------------------------------------------------------------------------
 
@@ -291,7 +357,7 @@ class Records:
         record_id = self.check_id(record_id)
         if isinstance(data, Mapping) and "id" in data:
             data = {k: v for k, v in data.items() if k != "id"}
-        changes = validate_input(obj, data, partial=True)
+        changes = validate_input(obj, data, partial=True, layout=self.layout(obj))
         with self.store.transaction():
             if self._fetch_one(obj, record_id) is None:
                 raise not_found()
@@ -304,16 +370,15 @@ class Records:
         stamped = dict(changes)
         self._apply_actor(obj, stamped, actor(self.api_key_name), created=False)
         self._stamp(obj, stamped, now_iso(), created=False)
-        self._check_foreign_keys(obj, stamped)
-        for record_id in ids:
-            try:
-                self._update(obj, record_id, stamped)
-            except sqlite3.IntegrityError as exc:
-                raise bad_request("A duplicate entry was detected") from exc
-            self._refresh_search_vector(obj, record_id)
+        self._check_foreign_keys(obj, [stamped])
+        try:
+            self._update_rows(obj, ids, stamped)
+        except sqlite3.IntegrityError as exc:
+            raise bad_request("A duplicate entry was detected") from exc
+        self._refresh_search_vectors(obj, ids)
 
     def update_many(self, obj: ObjectMeta, filter_text: str | None, data: Any) -> list[dict[str, Any]]:
-        changes = validate_input(obj, data, partial=True)
+        changes = validate_input(obj, data, partial=True, layout=self.layout(obj))
         changes.pop("id", None)
         with self.store.transaction():
             ids = self._matching_ids(obj, filter_text, include_deleted=True)
@@ -414,7 +479,7 @@ class Records:
         params: list[Any] = []
         mentions_deleted = False
         if filter_text:
-            parsed = _query.parse_filter(filter_text, obj)
+            parsed = _query.parse_filter(filter_text, obj, workspace=self.workspace)
             sql, p = _query.compile_filter(parsed, obj)
             clauses.append(f"({sql})")
             params.extend(p)
@@ -425,42 +490,23 @@ class Records:
 
     # -- list ------------------------------------------------------------------------------------------------------
 
-    def list(self, obj: ObjectMeta, query: Mapping[str, str]) -> ListResult:
-        limit = _query.parse_limit(query.get("limit"))
-        depth = _query.parse_depth(query.get("depth"))
-        after, before = query.get("starting_after"), query.get("ending_before")
-        if after is not None and before is not None:
-            raise bad_request("Cannot provide both before and after")
-        keys = _query.parse_order_by(query.get("order_by"), obj)
-        where, params = self._where(obj, query.get("filter"), include_deleted=False)
+    def list_page(self, obj: ObjectMeta, query: Mapping[str, str]) -> ListResult:
+        """A page of records, checked and answered as Twenty does (see :mod:`twenty_emulator._query`)."""
+        lq = _query.parse_list_query(query, obj, workspace=self.workspace)
+        sql = _query.list_sql(lq)
         table = quote(self.store.table(obj))
-        total = self.store.execute(f"SELECT COUNT(*) FROM {table}{where}", params).fetchone()[0]
-        cursor_text = after if after is not None else before
-        page_where, page_params = where, list(params)
-        if cursor_text is not None:
-            values = _query.decode_cursor(cursor_text, keys)
-            cond, cond_params = _query.cursor_condition(keys, values, before=before is not None)
-            page_where = (page_where + " AND " if page_where else " WHERE ") + f"({cond})"
-            page_params.extend(cond_params)
+        total = self.store.execute(f"SELECT COUNT(*) FROM {table} WHERE {sql.count_where}", sql.count_params)
+        total_count = int(total.fetchone()[0])
         select, cols = self._select(obj)
-        order = _query.order_sql(keys, reverse=before is not None)
-        rows = self.store.execute(f"{select}{page_where} ORDER BY {order} LIMIT ?", [*page_params, limit + 1]).fetchall()
-        has_more = len(rows) > limit
-        rows = rows[:limit]
-        if before is not None:
-            rows.reverse()
-        records = [self.shape(obj, r, cols) for r in rows]
-        page_info = {
-            "startCursor": _query.encode_cursor(records[0], keys) if records else None,
-            "endCursor": _query.encode_cursor(records[-1], keys) if records else None,
-            "hasNextPage": has_more if before is None else False,
-            "hasPreviousPage": has_more if before is not None else False,
-        }
-        if limit == 0:
-            page_info["hasNextPage"] = total > 0
-        if depth >= 1:
+        rows = self.store.execute(
+            f"{select} WHERE {sql.page_where} ORDER BY {sql.order_by} LIMIT ?", [*sql.page_params, sql.limit]
+        ).fetchall()
+        shaped = [self.shape(obj, r, cols) for r in rows]
+        page, page_info = _query.build_page(shaped, lq.order, lq.limit, backward=lq.backward)
+        records = [dict(r) for r in page]
+        if lq.depth >= 1:
             self.embed(obj, records)
-        return ListResult(records, total, page_info)
+        return ListResult(records, total_count, page_info)
 
     # -- depth=1 ---------------------------------------------------------------------------------------------------
 

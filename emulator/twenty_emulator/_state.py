@@ -67,5 +67,7 @@ class Emulator:
             self.counters.clear()
 
     def metadata_changed(self) -> None:
+        """Called after every metadata write: derived layouts and the OpenAPI documents are recomputed."""
         with self._lock:
             self.metadata_version += 1
+            self.workspace.version += 1

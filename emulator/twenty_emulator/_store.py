@@ -92,6 +92,12 @@ class Store:
             self.conn.execute(f"CREATE TABLE IF NOT EXISTS {quote(self.table(obj))} ({body})")
             for field in obj.data_fields():
                 self._index_field(obj, field)
+            if obj.field("deletedAt") is not None:
+                # Lists hide soft-deleted rows: counting live rows walks this small index, not the table.
+                self.conn.execute(
+                    f"CREATE INDEX IF NOT EXISTS {quote('live_' + obj.id)} ON {quote(self.table(obj))} (id) "
+                    'WHERE "deletedAt" IS NULL'
+                )
 
     def drop_table(self, obj: ObjectMeta) -> None:
         self.execute(f"DROP TABLE IF EXISTS {quote(self.table(obj))}")
@@ -102,15 +108,28 @@ class Store:
             return
         if field.is_unique:
             col = unique_column(field)
+            # Uniqueness ignores empty values (several rows may leave the field ""); SQLite cannot use that partial
+            # index for `col = ?`, so a plain index serves the lookups.
             self.conn.execute(
                 f"CREATE UNIQUE INDEX IF NOT EXISTS {quote('u_' + obj.id + '_' + field.id)} ON {table} ({col.sql}) "
                 f"WHERE {col.sql} IS NOT NULL AND {col.sql} != ''"
             )
-        elif field.relation_type == "MANY_TO_ONE" or field.name in ("position", "createdAt", "updatedAt", "deletedAt"):
+            self.conn.execute(
+                f"CREATE INDEX IF NOT EXISTS {quote('i_' + obj.id + '_' + field.id)} ON {table} ({col.sql}, id)"
+            )
+        elif field.relation_type == "MANY_TO_ONE" or field.name in ("position", "createdAt", "updatedAt"):
             col = column_for(field)
             self.conn.execute(
                 f"CREATE INDEX IF NOT EXISTS {quote('i_' + obj.id + '_' + field.id)} ON {table} ({col.sql}, id)"
             )
+        elif field.id == obj.raw.get("labelIdentifierFieldMetadataId"):
+            # The record's name: what lists are most often sorted and searched by.
+            subs = [column_for(field, s) for s in field.subfields] if field.is_composite else [column_for(field)]
+            for col in subs:
+                if col.value_type == "TEXT":
+                    self.conn.execute(
+                        f"CREATE INDEX IF NOT EXISTS {quote('i_' + obj.id + '_' + col.name)} ON {table} ({col.sql}, id)"
+                    )
 
     def add_field(self, obj: ObjectMeta, field: FieldMeta, defaults: dict[str, Any]) -> None:
         """Add the field's columns, filled for existing rows with ``defaults`` (column name → stored value)."""

@@ -1,11 +1,12 @@
 """Ways to talk to an emulator from tests: in process (no socket) or over a real loopback socket.
 
-    with serve_in_thread(Emulator(api_key="k")) as server:
-        httpx.get(server.url + "/rest/people", headers={"Authorization": "Bearer k"})
+with serve_in_thread(Emulator(api_key="k")) as server:
+    httpx.get(server.url + "/rest/people", headers={"Authorization": "Bearer k"})
 """
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 import time
@@ -15,18 +16,53 @@ from contextlib import contextmanager
 import attrs
 import httpx
 import uvicorn
-from starlette.testclient import TestClient
+from starlette.types import ASGIApp
 
 from twenty_emulator._app import create_app
 from twenty_emulator._state import Emulator
 
-__all__ = ["RunningServer", "async_client", "client", "serve_in_thread"]
+__all__ = ["ASGISyncTransport", "RunningServer", "async_client", "client", "serve_in_thread"]
 
 
-def client(emulator: Emulator, *, authenticated: bool = True) -> TestClient:
-    """A synchronous ``httpx.Client`` (Starlette's TestClient) calling the app in process."""
+class ASGISyncTransport(httpx.BaseTransport):
+    """A synchronous httpx transport that calls an ASGI app in process, on an event loop of its own thread.
+
+    ``httpx.ASGITransport`` is async only; this lets ``httpx.Client`` (and so synchronous SDKs) talk to the
+    emulator without a socket.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self._inner = httpx.ASGITransport(app=app)
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="twenty-emulator-asgi", daemon=True)
+        self._thread.start()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        async def call() -> tuple[int, httpx.Headers, bytes]:
+            body = request.read()
+            async_request = httpx.Request(
+                request.method, request.url, headers=request.headers, content=body, extensions=request.extensions
+            )
+            response = await self._inner.handle_async_request(async_request)
+            content = await response.aread()
+            return response.status_code, response.headers, content
+
+        status, headers, content = asyncio.run_coroutine_threadsafe(call(), self._loop).result()
+        return httpx.Response(status, headers=headers, content=content, request=request)
+
+    def close(self) -> None:
+        if self._loop.is_running():
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(timeout=5)
+        if not self._loop.is_closed() and not self._loop.is_running():
+            self._loop.close()
+
+
+def client(emulator: Emulator, *, authenticated: bool = True) -> httpx.Client:
+    """A synchronous ``httpx.Client`` calling the app in process (no socket)."""
     headers = {"Authorization": f"Bearer {emulator.api_key}"} if authenticated else {}
-    return TestClient(create_app(emulator), base_url="http://twenty.local", headers=headers)
+    transport = ASGISyncTransport(create_app(emulator))
+    return httpx.Client(transport=transport, base_url="http://twenty.local", headers=headers)
 
 
 def async_client(emulator: Emulator, *, authenticated: bool = True) -> httpx.AsyncClient:

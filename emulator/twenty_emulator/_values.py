@@ -14,8 +14,9 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from twenty_emulator._columns import Column, column_for
+from twenty_emulator._columns import Layout, column_for
 from twenty_emulator._errors import ApiError, bad_request, internal_error
+from twenty_emulator._query import canonical_date, canonical_date_time
 from twenty_emulator._workspace import FieldMeta, ObjectMeta
 
 __all__ = [
@@ -31,7 +32,6 @@ __all__ = [
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
 # Twenty validates emails with a permissive pattern: something@something.tld, no spaces; unicode local parts pass.
 EMAIL_RE = re.compile(r"^[^\s@]+@[^\s@]+\.[^\s@]+$")
-DATE_TIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$")
 
 _COMPOSITE_LABELS = {
     "FULL_NAME": "full name",
@@ -190,7 +190,9 @@ class _Validator:
         if value is None:
             value = {}
         if not isinstance(value, dict):
-            raise bad_request(f"Invalid value {_js_repr(value)} for {_COMPOSITE_LABELS[field.type]} field \"{field.name}\"")
+            raise bad_request(
+                f'Invalid value {_js_repr(value)} for {_COMPOSITE_LABELS[field.type]} field "{field.name}"'
+            )
         out: dict[str, Any] = {}
         for sub, sub_value in value.items():
             if sub not in field.subfields:
@@ -238,19 +240,21 @@ class _Validator:
         if value is None:
             return []
         if not isinstance(value, list):
-            raise bad_request(f"Invalid value {_js_repr(value)} for {_COMPOSITE_LABELS[field.type]} field \"{field.name}.{sub}\"")
+            raise bad_request(
+                f'Invalid value {_js_repr(value)} for {_COMPOSITE_LABELS[field.type]} field "{field.name}.{sub}"'
+            )
         if field.type == "EMAILS":
             items = []
             for item in value:
                 if not isinstance(item, str) or not EMAIL_RE.match(item):
-                    raise bad_request(f"Invalid string value {_js_repr(item)} for email field \"{field.name}.{sub}\"")
+                    raise bad_request(f'Invalid string value {_js_repr(item)} for email field "{field.name}.{sub}"')
                 items.append(normalise_email(item))
             return items
         if field.type == "LINKS":
             links = []
             for item in value:
                 if not isinstance(item, dict):
-                    raise bad_request(f"Invalid value {_js_repr(item)} for links field \"{field.name}.{sub}\"")
+                    raise bad_request(f'Invalid value {_js_repr(item)} for links field "{field.name}.{sub}"')
                 url = item.get("url")
                 links.append({**item, "url": normalise_link(url) if isinstance(url, str) else url})
             return links
@@ -269,12 +273,15 @@ class _Validator:
             raise bad_request(f'Invalid boolean value {_js_repr(value)} for field "{name}"')
         if t == "UUID":
             return self.uuid(name, value)
-        if t == "DATE_TIME" or t == "DATE":
+        if t in ("DATE_TIME", "DATE"):
             if value is None:
                 return None
-            if not isinstance(value, str) or not DATE_TIME_RE.match(value):
+            canonical = None
+            if isinstance(value, str):
+                canonical = canonical_date_time(value) if t == "DATE_TIME" else canonical_date(value)
+            if canonical is None:
                 raise bad_request(f'Invalid date value {_js_repr(value)} for field "{name}"')
-            return value
+            return canonical
         if t in ("SELECT", "RATING"):
             if value is None:
                 return None
@@ -286,7 +293,9 @@ class _Validator:
             if value is None:
                 return None
             allowed = {o.get("value") for o in field.options}
-            if not isinstance(value, list) or any(not isinstance(v, str) or (allowed and v not in allowed) for v in value):
+            if not isinstance(value, list) or any(
+                not isinstance(v, str) or (allowed and v not in allowed) for v in value
+            ):
                 raise bad_request(f'Invalid value {_js_repr(value)} for field "{name}"')
             return value
         if t == "ARRAY":
@@ -332,32 +341,29 @@ def _normalise_phone(sub: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def validate_input(obj: ObjectMeta, data: Any, *, partial: bool) -> dict[str, Any]:
+def validate_input(obj: ObjectMeta, data: Any, *, partial: bool, layout: Layout | None = None) -> dict[str, Any]:
     """A request body for one record → column name → value, validated and normalised.
 
     ``partial`` (updates, and upserts matching an existing row) keeps unsent sub-fields of composites as stored.
     Raises :class:`ApiError` with Twenty's message for the first problem found.
     """
-    if isinstance(data, list):
-        raise bad_request(f'Object {obj.name_singular} doesn\'t have any "0" field.')
     if not isinstance(data, Mapping):
-        raise bad_request(f"Object {obj.name_singular} doesn't have any \"0\" field.")
+        raise bad_request(f'Object {obj.name_singular} doesn\'t have any "0" field.')
     if _has_nul(data):
         raise internal_error()
+    lay = layout if layout is not None else Layout(obj, "")
     v = _Validator(obj)
     row: dict[str, Any] = {}
     for key, value in data.items():
-        field = obj.field(key)
-        join_field = obj.field_by_join_column(key) if field is None else None
-        if join_field is not None:
-            row[column_for(join_field).name] = v.uuid(key, value)
-            continue
-        if field is None or (field.is_relation and field.relation_type != "MANY_TO_ONE"):
-            if field is None:
+        field = lay.fields.get(key)
+        if field is None:
+            join_field = lay.join_fields.get(key)
+            if join_field is None:
                 raise bad_request(f'Object {obj.name_singular} doesn\'t have any "{key}" field.')
-            continue  # ONE_TO_MANY sides are not written through the record API
+            row[key] = v.uuid(key, value)
+            continue
         if field.is_relation:
-            continue  # nested relation objects are ignored by the REST API
+            continue  # relation objects and ONE_TO_MANY sides are not written through the record API
         if key == "id":
             if value is None:
                 continue
@@ -378,8 +384,7 @@ def validate_input(obj: ObjectMeta, data: Any, *, partial: bool) -> dict[str, An
         if field.is_composite:
             row.update(v.composite(field, value, partial))
         else:
-            col: Column = column_for(field)
-            row[col.name] = v.scalar(field, value)
+            row[lay.scalar_column[key].name] = v.scalar(field, value)
     return row
 
 

@@ -225,6 +225,8 @@ class Workspace:
         custom_application_id: str = DEFAULT_CUSTOM_APPLICATION_ID,
     ) -> None:
         self.objects: list[ObjectMeta] = list(objects)
+        # Bumped on every metadata change; caches of derived layouts key on it.
+        self.version = 0
         self.workspace_id = workspace_id
         self.custom_application_id = custom_application_id
 
@@ -406,4 +408,3 @@ def _custom_application_id(raw_objects: list[Any]) -> str:
             if app and app != STANDARD_APPLICATION_ID:
                 return str(app)
     return DEFAULT_CUSTOM_APPLICATION_ID
-

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import httpx
 import pytest
-from starlette.testclient import TestClient
 
 from twenty_emulator._ratelimit import RateLimiter
 from twenty_emulator._state import Emulator
@@ -30,7 +30,7 @@ def twenty_emulator() -> Emulator:
 
 
 @pytest.fixture
-def twenty_client(twenty_emulator: Emulator) -> Iterator[TestClient]:
+def twenty_client(twenty_emulator: Emulator) -> Iterator[httpx.Client]:
     with client(twenty_emulator) as c:
         yield c
 

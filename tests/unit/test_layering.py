@@ -48,15 +48,17 @@ def sources() -> list[tuple[str, Path]]:
     return [(pkg, f) for pkg, d in PACKAGES.items() if d.exists() for f in sorted(d.rglob("*.py"))]
 
 
-@pytest.mark.parametrize(("package", "path"), sources(), ids=lambda v: str(v).rsplit("/", 2)[-1] if isinstance(v, Path) else v)
+@pytest.mark.parametrize(
+    ("package", "path"), sources(), ids=lambda v: str(v).rsplit("/", 2)[-1] if isinstance(v, Path) else v
+)
 def test_module_respects_layering(package: str, path: Path) -> None:
-    bad = sorted(
-        name for name in imports_of(path) if name.split(".")[0] in FORBIDDEN.get(package, set())
-    )
+    bad = sorted(name for name in imports_of(path) if name.split(".")[0] in FORBIDDEN.get(package, set()))
     assert not bad, f"{path.relative_to(ROOT)} imports {bad}, which {package} must not depend on"
 
 
-@pytest.mark.parametrize(("package", "path"), sources(), ids=lambda v: str(v).rsplit("/", 2)[-1] if isinstance(v, Path) else v)
+@pytest.mark.parametrize(
+    ("package", "path"), sources(), ids=lambda v: str(v).rsplit("/", 2)[-1] if isinstance(v, Path) else v
+)
 def test_cloud_sdks_only_in_their_store_module(package: str, path: Path) -> None:
     rel = path.relative_to(ROOT).as_posix()
     for name in imports_of(path):

@@ -8,9 +8,10 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
-from starlette.testclient import TestClient
-from twenty_emulator import Emulator, create_app
+from twenty_emulator import Emulator
+from twenty_emulator._testing import client as emulator_client
 
 AUTH = {"Authorization": "Bearer k"}
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -27,7 +28,7 @@ FIELD_TYPE_LIST = (
 class Api:
     """A test client that never accepts a 500."""
 
-    def __init__(self, client: TestClient, emulator: Emulator) -> None:
+    def __init__(self, client: httpx.Client, emulator: Emulator) -> None:
         self.client = client
         self.emulator = emulator
 
@@ -64,7 +65,7 @@ class Api:
 @pytest.fixture
 def api() -> Iterator[Api]:
     emulator = Emulator(api_key="k")
-    with TestClient(create_app(emulator), raise_server_exceptions=False) as client:
+    with emulator_client(emulator) as client:
         yield Api(client, emulator)
 
 
