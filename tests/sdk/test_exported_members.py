@@ -1,0 +1,54 @@
+"""The public surface of twenty_sdk, locked: adding or removing a name is a decision, made here."""
+
+from __future__ import annotations
+
+import twenty_sdk
+
+# The foundations (config, secrets, errors, pacing, retry, transport). The client built on them adds its own names.
+FOUNDATIONS = {
+    "APIConnectionError",
+    "APIError",
+    "APITimeoutError",
+    "AsyncTransport",
+    "AuthenticationError",
+    "BadRequestError",
+    "BatchError",
+    "BatchFailure",
+    "ClientConfig",
+    "ConfigurationError",
+    "ConflictError",
+    "GoogleSecretManager",
+    "InternalServerError",
+    "NotFoundError",
+    "Pacer",
+    "PermissionDeniedError",
+    "RateLimit",
+    "RateLimitError",
+    "RetryPolicy",
+    "Secret",
+    "Transport",
+    "TwentyError",
+    "raise_for_response",
+    "shared_pacer",
+}
+
+
+def test_all_is_sorted_and_unique() -> None:
+    assert twenty_sdk.__all__ == sorted(set(twenty_sdk.__all__))
+
+
+def test_the_foundations_are_exported() -> None:
+    assert set(twenty_sdk.__all__) >= FOUNDATIONS
+
+
+def test_every_exported_name_exists_and_says_it_lives_in_twenty_sdk() -> None:
+    for name in twenty_sdk.__all__:
+        obj = getattr(twenty_sdk, name)
+        assert getattr(obj, "__module__", "twenty_sdk").startswith("twenty_sdk"), name
+
+
+def test_no_public_module_besides_the_package() -> None:
+    import pkgutil
+
+    modules = [m.name for m in pkgutil.iter_modules(twenty_sdk.__path__)]
+    assert all(name.startswith("_") for name in modules), modules

@@ -1,0 +1,361 @@
+"""Sending one request to Twenty: the Bearer key, pacing, retries, JSON, and our exceptions.
+
+    with Transport(ClientConfig.resolve()) as transport:
+        body = transport.request("GET", "/rest/people", params={"limit": 60})
+
+:class:`Transport` (``httpx.Client``) and :class:`AsyncTransport` (``httpx.AsyncClient``) share every decision through
+:class:`BaseTransport`; only the sending and the sleeping differ. Each attempt to a record route (not
+``/rest/metadata``, not ``/rest/open-api``) first takes a token from the workspace's :class:`~twenty_sdk.Pacer`; a
+failed attempt is retried as :class:`~twenty_sdk.RetryPolicy` says; the last answer goes through
+:func:`~twenty_sdk.raise_for_response`. The key is added to each request's headers and nowhere else: not to the
+httpx client's default headers, not to any log line, message or ``repr``.
+
+Pass ``http_client=`` to use your own ``httpx.Client`` (its timeouts, TLS settings and transport are then yours;
+it is not closed by :meth:`Transport.close`), or ``transport=`` to keep ours with another httpx transport.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from importlib import metadata
+from types import TracebackType
+from typing import Any, Generic, Self, TypeVar
+
+import attrs
+import httpx
+
+from twenty_sdk._config import ClientConfig
+from twenty_sdk._errors import (
+    APIConnectionError,
+    APITimeoutError,
+    api_error_from_response,
+    raise_for_response,
+)
+from twenty_sdk._pacing import Pacer, is_rate_limited_path, shared_pacer
+from twenty_sdk._retry import RetryPolicy
+
+__all__ = ["AsyncTransport", "BaseTransport", "Transport"]
+
+log = logging.getLogger("twenty_sdk")
+
+try:
+    _VERSION = metadata.version("twenty-sdk")
+except metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree that was never installed
+    _VERSION = "0"
+USER_AGENT = f"twenty-sdk/{_VERSION}"
+_MAX_RETRY_AFTER = 60.0
+
+Params = Mapping[str, str | int | float | bool | None]
+ClientT = TypeVar("ClientT", httpx.Client, httpx.AsyncClient)
+
+
+@attrs.frozen
+class _Call:
+    """One logical request, whatever number of attempts it takes."""
+
+    method: str
+    path: str
+    url: str
+    paced: bool
+    idempotent: bool | None
+
+
+class BaseTransport(Generic[ClientT]):
+    """What both transports share: the configuration, the pacer, the retry policy and every decision."""
+
+    _client: ClientT
+
+    def __init__(self, config: ClientConfig, *, pacer: Pacer | None = None, rng: random.Random | None = None) -> None:
+        self.config = config
+        self.retry: RetryPolicy = config.retry
+        self.pacer = pacer if pacer is not None else shared_pacer(config.base_url, config.api_key, config.rate_limit)
+        self._rng = rng
+        if config.verify is False:
+            log.warning("TLS certificate verification is off for %s", config.base_url)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} base_url={self.config.base_url!r} api_key={self.config.api_key!r}>"
+
+    @property
+    def base_url(self) -> str:
+        return self.config.base_url
+
+    def _url(self, path: str) -> str:
+        if path.startswith(("http://", "https://")):
+            raise ValueError(f"pass a path relative to the base URL, not a URL: {path!r}")
+        return f"{self.config.base_url}/{path.lstrip('/')}"
+
+    def _headers(self, extra: Mapping[str, str] | None) -> dict[str, str]:
+        headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
+        if extra:
+            headers.update(extra)
+        headers["Authorization"] = f"Bearer {self.config.api_key.get_secret_value()}"
+        return headers
+
+    def _call(self, method: str, path: str, idempotent: bool | None) -> _Call:
+        paced = self.pacer.enabled and is_rate_limited_path(path)
+        return _Call(method.upper(), path, self._url(path), paced, idempotent)
+
+    def _scrub(self, text: str) -> str:
+        key = self.config.api_key.get_secret_value()
+        return text.replace(key, "[redacted]") if key else text
+
+    def _wrap(self, exc: httpx.HTTPError, method: str, url: str) -> APIConnectionError:
+        """Our exception for an httpx one (whose request, with its headers, stays only in ``__cause__``)."""
+        what = self._scrub(str(exc)) or type(exc).__name__
+        cls = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
+        return cls(f"{method} {url} failed: {type(exc).__name__}: {what}", method=method, url=url)
+
+    def _after_response(self, call: _Call, response: httpx.Response, attempt: int, started: float) -> float | None:
+        """An attempt got an answer: settle the pacer, log, and say how long to wait before retrying (None: don't;
+        the caller then raises for the status or returns). Tells the pacer about a 429."""
+        if call.paced:
+            self.pacer.settle()
+        status = response.status_code
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug(
+                "%s %s -> %d in %.3fs (attempt %d)",
+                call.method,
+                response.request.url,
+                status,
+                time.monotonic() - started,
+                attempt,
+            )
+        if status < 400 or not self.retry.should_retry(call.method, status, attempt, call.idempotent):
+            return None
+        delay = self.retry.retry_delay(attempt, self._rng)
+        if status == 429 and call.paced:
+            self.pacer.on_rate_limited(_first_message(response))
+        retry_after = _retry_after_header(response)
+        if retry_after is not None:
+            delay = max(delay, retry_after)
+        log.info(
+            "retrying %s %s in %.2fs after HTTP %d (attempt %d of %d)",
+            call.method,
+            response.request.url,
+            delay,
+            status,
+            attempt,
+            self.retry.max_retries + 1,
+        )
+        return delay
+
+    def _after_exception(self, call: _Call, exc: httpx.HTTPError, attempt: int) -> float:
+        """An attempt got no answer: settle the pacer, then return the wait before retrying or raise our error."""
+        if call.paced:
+            self.pacer.settle()
+        if not self.retry.should_retry(call.method, exc, attempt, call.idempotent):
+            raise self._wrap(exc, call.method, call.url) from exc
+        delay = self.retry.retry_delay(attempt, self._rng)
+        log.info(
+            "retrying %s %s in %.2fs after %s (attempt %d of %d)",
+            call.method,
+            call.url,
+            delay,
+            type(exc).__name__,
+            attempt,
+            self.retry.max_retries + 1,
+        )
+        return delay
+
+    def _decode(self, response: httpx.Response) -> Any:
+        if not response.content:
+            return None
+        try:
+            return json.loads(response.content)
+        except ValueError:
+            raise api_error_from_response(response, note="the answer is not JSON") from None
+
+
+class Transport(BaseTransport[httpx.Client]):
+    """Sends requests with an ``httpx.Client``; thread-safe (share one per workspace)."""
+
+    def __init__(
+        self,
+        config: ClientConfig,
+        *,
+        http_client: httpx.Client | None = None,
+        transport: httpx.BaseTransport | None = None,
+        pacer: Pacer | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: random.Random | None = None,
+    ) -> None:
+        super().__init__(config, pacer=pacer, rng=rng)
+        self._sleep = sleep
+        self._owns_client = http_client is None
+        self._client = http_client or httpx.Client(
+            timeout=config.timeout, verify=config.verify, transport=transport, follow_redirects=False
+        )
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Params | None = None,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+        idempotent: bool | None = None,
+    ) -> Any:
+        """Send, and return the decoded JSON body (None when empty). Raises our errors only.
+
+        ``idempotent=True`` lets a POST be retried after a 5xx or a dropped connection (an upsert on a unique key,
+        or a create with a client-supplied id); ``False`` forbids that for any method.
+        """
+        return self._decode(self.send(method, path, params=params, json=json, headers=headers, idempotent=idempotent))
+
+    def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Params | None = None,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+        idempotent: bool | None = None,
+    ) -> httpx.Response:
+        """Send with pacing and retries; return the successful ``httpx.Response`` or raise."""
+        call = self._call(method, path, idempotent)
+        attempt = 0
+        while True:
+            attempt += 1
+            if call.paced:
+                self.pacer.acquire()
+            started = time.monotonic()
+            try:
+                response = self._client.request(
+                    call.method, call.url, params=params, json=json, headers=self._headers(headers)
+                )
+            except httpx.HTTPError as exc:
+                self._sleep(self._after_exception(call, exc, attempt))
+                continue
+            retry_in = self._after_response(call, response, attempt, started)
+            if retry_in is not None:
+                response.close()
+                self._sleep(retry_in)
+                continue
+            raise_for_response(response)
+            return response
+
+    def close(self) -> None:
+        if self._owns_client:
+            self._client.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+class AsyncTransport(BaseTransport[httpx.AsyncClient]):
+    """Sends requests with an ``httpx.AsyncClient``; share one per workspace and event loop."""
+
+    def __init__(
+        self,
+        config: ClientConfig,
+        *,
+        http_client: httpx.AsyncClient | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        pacer: Pacer | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        rng: random.Random | None = None,
+    ) -> None:
+        super().__init__(config, pacer=pacer, rng=rng)
+        self._sleep = sleep
+        self._owns_client = http_client is None
+        self._client = http_client or httpx.AsyncClient(
+            timeout=config.timeout, verify=config.verify, transport=transport, follow_redirects=False
+        )
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Params | None = None,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+        idempotent: bool | None = None,
+    ) -> Any:
+        """Send, and return the decoded JSON body (None when empty). See :meth:`Transport.request`."""
+        response = await self.send(method, path, params=params, json=json, headers=headers, idempotent=idempotent)
+        return self._decode(response)
+
+    async def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Params | None = None,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+        idempotent: bool | None = None,
+    ) -> httpx.Response:
+        """Send with pacing and retries; return the successful ``httpx.Response`` or raise."""
+        call = self._call(method, path, idempotent)
+        attempt = 0
+        while True:
+            attempt += 1
+            if call.paced:
+                await self.pacer.acquire_async()
+            started = time.monotonic()
+            try:
+                response = await self._client.request(
+                    call.method, call.url, params=params, json=json, headers=self._headers(headers)
+                )
+            except httpx.HTTPError as exc:
+                await self._sleep(self._after_exception(call, exc, attempt))
+                continue
+            retry_in = self._after_response(call, response, attempt, started)
+            if retry_in is not None:
+                await response.aclose()
+                await self._sleep(retry_in)
+                continue
+            raise_for_response(response)
+            return response
+
+    async def aclose(self) -> None:
+        if self._owns_client:
+            await self._client.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+
+def _first_message(response: httpx.Response) -> str | None:
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text or None
+    if isinstance(body, dict):
+        raw = body.get("messages", body.get("message"))
+        if isinstance(raw, list) and raw and isinstance(raw[0], str):
+            return raw[0]
+        if isinstance(raw, str):
+            return raw
+    return None
+
+
+def _retry_after_header(response: httpx.Response) -> float | None:
+    """``Retry-After`` in seconds, if a proxy in front of Twenty sent one (Twenty itself never does)."""
+    raw = response.headers.get("retry-after")
+    if raw is None:
+        return None
+    try:
+        seconds = float(raw)
+    except ValueError:
+        return None
+    return min(max(seconds, 0.0), _MAX_RETRY_AFTER)
