@@ -1,9 +1,13 @@
 """Every task a user or CI runs, as nox sessions.
 
-    nox                     lint, typecheck and tests (what CI runs)
-    nox -s tests            the test suite (starts what it needs: the emulator in-process and on loopback)
-    nox -s conformance      replay the recordings of a real Twenty 2.21.0 against the emulator
-    nox -s emulator         run the emulator on 127.0.0.1:3000 (pass flags after --)
+nox                     lint, typecheck and tests (what CI runs)
+nox -s tests            the test suite (starts what it needs: the emulator in-process and on loopback)
+nox -s conformance      replay the recordings of a real Twenty 2.21.0 against the emulator
+nox -s emulator         run the emulator on 127.0.0.1:3000 (pass flags after --)
+nox -s codegen          regenerate generated/ from codegen/snapshots; `-- --emulator`: re-pull the snapshot from
+                        the emulator's standard workspace first; `-- --url URL`: from a live workspace (key in
+                        TWENTY_API_KEY); `-- check`, `-- pull --url URL`…: one step of the pipeline
+nox -s codegen_check    the codegen tests with the pinned generator: drift check, recorded answers, mypy --strict
 """
 
 from __future__ import annotations
@@ -32,8 +36,8 @@ def _install(session: nox.Session, *groups: str, extras: str = "emulator") -> No
 
 @nox.session
 def tests(session: nox.Session) -> None:
-    """Run the test suite."""
-    _install(session, "test")
+    """Run the test suite (with the pinned generator, so the generated/ drift check runs too)."""
+    _install(session, "test", "codegen")
     session.run("pytest", *session.posargs)
 
 
@@ -66,6 +70,25 @@ def emulator(session: nox.Session) -> None:
     """Run the emulator (defaults: 127.0.0.1:3000, API key printed at start)."""
     _install(session)
     session.run("twenty-emulator", "serve", *session.posargs)
+
+
+_CODEGEN_STEPS = ("pull", "normalise", "generate", "check", "all")
+
+
+@nox.session(default=False)
+def codegen(session: nox.Session) -> None:
+    """Regenerate generated/ from the committed snapshot (`-- --emulator` or `-- --url URL`: pull first)."""
+    _install(session, "codegen")
+    step_given = bool(session.posargs) and session.posargs[0] in _CODEGEN_STEPS
+    args = session.posargs if step_given else ["all", *session.posargs]
+    session.run("python", "-m", "twenty_codegen", *args)
+
+
+@nox.session
+def codegen_check(session: nox.Session) -> None:
+    """The codegen tests with the pinned generator installed (drift check included; slow ones too)."""
+    _install(session, "codegen", "test")
+    session.run("pytest", "tests/codegen", *session.posargs)
 
 
 @nox.session(default=False)
