@@ -19,7 +19,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from twenty_emulator import _metadata_api
+from twenty_emulator import _metadata_api, _query
 from twenty_emulator._errors import ApiError, bad_request, express_bad_request
 from twenty_emulator._faults import FaultDecision, FaultRule
 from twenty_emulator._state import Emulator
@@ -214,7 +214,7 @@ async def _records_route(emulator: Emulator, request: Request, path: str, query:
             return 200, {"data": {f"delete{plural}": deleted}}
     else:
         if method == "GET":
-            depth = _depth(query)
+            depth = _query.parse_depth(query.get("depth"))
             return 200, {"data": {obj.name_singular: records.get(obj, rest, depth)}}
         if method in ("PATCH", "PUT"):
             body = await _json_body(request)
@@ -222,12 +222,6 @@ async def _records_route(emulator: Emulator, request: Request, path: str, query:
         if method == "DELETE":
             return 200, {"data": {f"delete{singular}": records.delete(obj, rest, soft=_flag(query, "soft_delete"))}}
     raise ApiError(404, {"statusCode": 404, "message": f"Cannot {method} {path}", "error": "Not Found"})
-
-
-def _depth(query: dict[str, str]) -> int:
-    from twenty_emulator import _query
-
-    return _query.parse_depth(query.get("depth"))
 
 
 # -- the app -----------------------------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from twenty_emulator import _openapi
 from twenty_emulator._columns import Column, column_for, encode, quote
 from twenty_emulator._errors import ApiError, bad_request, express_bad_request
 from twenty_emulator._names import (
@@ -126,12 +127,11 @@ _DEFAULT_FIELDS: tuple[tuple[str, str, str, str, str, bool, bool, Any], ...] = (
 
 
 def open_api(emulator: Emulator, path: str, server_url: str) -> tuple[int, Any]:
-    from twenty_emulator import _openapi
-
+    """``/rest/open-api/core`` or ``/metadata``, generated from the live metadata; ``server_url`` is the base URL."""
     if path.rstrip("/") == "/rest/open-api/core":
-        return 200, _openapi.core_document(emulator.workspace, server_url + "/rest/")
+        return 200, _openapi.core_document(emulator.workspace, server_url)
     if path.rstrip("/") == "/rest/open-api/metadata":
-        return 200, _openapi.metadata_document(emulator.workspace, server_url + "/rest/metadata")
+        return 200, _openapi.metadata_document(emulator.workspace, server_url)
     raise ApiError(404, {"statusCode": 404, "message": f"Cannot GET {path}", "error": "Not Found"})
 
 
