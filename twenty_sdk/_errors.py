@@ -4,6 +4,8 @@ The exception tree::
 
     TwentyError
     ├── ConfigurationError           no API key found (the message names every place tried), a bad base URL
+    ├── SchemaError                  a declared schema breaks Twenty's rules (names, reserved words, options...) or
+    │                                cannot be applied to the workspace; found before any write, every problem listed
     ├── APIConnectionError           the request got no complete answer (wraps an httpx.TransportError)
     │   └── APITimeoutError          ... because a timeout expired (wraps an httpx.TimeoutException)
     ├── APIError                     Twenty answered with an error status (or an unreadable body)
@@ -14,7 +16,8 @@ The exception tree::
     │   ├── ConflictError            409
     │   ├── RateLimitError           429  (Twenty sends no Retry-After: the client paces itself)
     │   └── InternalServerError      5xx
-    └── BatchError                   some records of a batch failed, each with its reason
+    ├── PaginationError              a list's cursor stopped moving (the pager refuses to loop forever)
+    └── BatchError                   some records of a batch failed, each with its reason (the others landed)
 
 Twenty's error bodies come in three shapes, all read into ``APIError.messages``:
 ``{"statusCode", "error", "messages": [...]}`` (REST records), ``{"message": str | [...], "error", "statusCode"}``
@@ -45,8 +48,10 @@ __all__ = [
     "ConflictError",
     "InternalServerError",
     "NotFoundError",
+    "PaginationError",
     "PermissionDeniedError",
     "RateLimitError",
+    "SchemaError",
     "TwentyError",
     "raise_for_response",
 ]
@@ -67,6 +72,24 @@ class ConfigurationError(TwentyError):
     def __init__(self, message: str, *, attempts: Sequence[str] = ()) -> None:
         super().__init__(message)
         self.attempts = list(attempts)
+
+
+class SchemaError(TwentyError):
+    """A declared schema (or one metadata call) breaks Twenty's rules, or cannot be applied to this workspace.
+
+    Raised before any request for local problems (names, reserved words, option values, clashes inside the schema)
+    and before any write for problems only the workspace shows (a relation's target is missing, a name is taken).
+    ``problems`` lists every problem found, not just the first.
+    """
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = list(problems)
+        count = len(self.problems)
+        lines = "".join(f"\n  - {p}" for p in self.problems)
+        super().__init__(f"{count} problem{'s' if count != 1 else ''} in the schema:{lines}")
+
+    def __repr__(self) -> str:
+        return f"SchemaError(problems={self.problems!r})"
 
 
 class APIConnectionError(TwentyError):
@@ -174,27 +197,58 @@ class InternalServerError(APIError):
     """5xx: the server failed (or a proxy in front of it)."""
 
 
+class PaginationError(TwentyError):
+    """Paging cannot go on: the server said there is a next page but gave no cursor, or the same cursor again."""
+
+
 @attrs.frozen
 class BatchFailure:
-    """One record of a batch that failed: its position in the input, the record, and why."""
+    """One record of a batch that failed: its position in the input, the record, why, and the unique key it was
+    matched on (``("emails.primaryEmail", "ada@example.com")``, or None when it carried none)."""
 
     index: int
     record: Any = attrs.field(repr=False)
     reason: str
+    key: tuple[str, Any] | None = None
+
+
+_SHOWN_REASONS = 3
 
 
 class BatchError(TwentyError):
-    """Some records of a batch operation failed; ``failures`` lists each with its reason. ``succeeded`` counts the
-    others."""
+    """Some records of a batch operation failed, the others landed.
 
-    def __init__(self, failures: Sequence[BatchFailure], *, succeeded: int = 0) -> None:
+    ``failures``: one :class:`BatchFailure` per failed input record, with Twenty's reason. ``succeeded``: how many
+    records landed; ``results``: those records as Twenty returned them (parsed like the operation's other answers).
+    ``complete``: False when the operation stopped early (too many failures) and left part of its input unsent.
+    The message says how many failed and gives the first reasons; neither it nor the ``repr`` holds the records.
+    """
+
+    def __init__(
+        self,
+        failures: Sequence[BatchFailure],
+        *,
+        succeeded: int = 0,
+        results: Sequence[Any] = (),
+        complete: bool = True,
+    ) -> None:
         self.failures = list(failures)
         self.succeeded = succeeded
-        first = f"; first: #{self.failures[0].index}: {self.failures[0].reason}" if self.failures else ""
-        super().__init__(f"{len(self.failures)} record(s) failed, {succeeded} succeeded{first}")
+        self.results = list(results)
+        self.complete = complete
+        shown = "; ".join(f"#{f.index}: {f.reason}" for f in self.failures[:_SHOWN_REASONS])
+        more = len(self.failures) - _SHOWN_REASONS
+        first = f"; first: {shown}" + (f" (and {more} more)" if more > 0 else "") if self.failures else ""
+        tail = "" if complete else "; stopped early, the rest of the input was not sent"
+        super().__init__(f"{len(self.failures)} record(s) failed, {succeeded} succeeded{first}{tail}")
+
+    @property
+    def partial_results(self) -> list[Any]:
+        """Alias of ``results``: what landed."""
+        return self.results
 
     def __repr__(self) -> str:
-        return f"BatchError(failures={len(self.failures)}, succeeded={self.succeeded})"
+        return f"BatchError(failures={len(self.failures)}, succeeded={self.succeeded}, complete={self.complete})"
 
 
 _STATUS_ERRORS: dict[int, type[APIError]] = {

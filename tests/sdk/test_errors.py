@@ -213,5 +213,5 @@ def test_batch_error_lists_failures_with_their_reasons() -> None:
     failures = [BatchFailure(3, {"email": "x"}, "A duplicate entry was detected"), BatchFailure(7, {}, "invalid")]
     err = BatchError(failures, succeeded=198)
     assert err.failures == failures
-    assert str(err) == "2 record(s) failed, 198 succeeded; first: #3: A duplicate entry was detected"
+    assert str(err) == "2 record(s) failed, 198 succeeded; first: #3: A duplicate entry was detected; #7: invalid"
     assert "email" not in repr(err)

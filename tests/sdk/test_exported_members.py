@@ -32,6 +32,38 @@ FOUNDATIONS = {
     "shared_pacer",
 }
 
+# The metadata layer: objects and fields, declarative schemas and their reports, the seed's schema.
+METADATA = {
+    "AsyncMetadata",
+    "FieldInfo",
+    "FieldSpec",
+    "Metadata",
+    "ObjectInfo",
+    "ObjectSpec",
+    "RelationSpec",
+    "SEED_SCHEMA",
+    "SchemaError",
+    "SchemaItem",
+    "SchemaReport",
+    "SelectOption",
+    "validate_schema",
+}
+
+# The records client (TwentyClient / AsyncTwentyClient, their resources, filters, pages, normalisation).
+RECORDS_CLIENT = {
+    "AsyncRecords",
+    "AsyncTwentyClient",
+    "Filter",
+    "Page",
+    "PaginationError",
+    "Records",
+    "TwentyClient",
+    "normalize_email",
+    "normalize_emails",
+    "normalize_link",
+    "normalize_links",
+}
+
 
 def test_all_is_sorted_and_unique() -> None:
     assert twenty_sdk.__all__ == sorted(set(twenty_sdk.__all__))
@@ -39,6 +71,14 @@ def test_all_is_sorted_and_unique() -> None:
 
 def test_the_foundations_are_exported() -> None:
     assert set(twenty_sdk.__all__) >= FOUNDATIONS
+
+
+def test_the_records_client_is_exported() -> None:
+    assert set(twenty_sdk.__all__) >= RECORDS_CLIENT
+
+
+def test_the_metadata_layer_is_exported() -> None:
+    assert set(twenty_sdk.__all__) >= METADATA
 
 
 def test_every_exported_name_exists_and_says_it_lives_in_twenty_sdk() -> None:

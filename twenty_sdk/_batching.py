@@ -1,0 +1,308 @@
+"""Batch writes: chunks of at most 200 records, de-duplicated on unique keys, bisected when Twenty refuses one.
+
+How ``create_many`` / ``upsert_many`` turn an iterable of records into requests:
+
+1. **Chunking.** Records are read one at a time into a pending chunk; a chunk is sent when it holds 200 distinct
+   records (Twenty's maximum; one request takes one rate-limit token whatever its size), so N valid records take
+   exactly ⌈N/200⌉ requests, and only one chunk is held in memory.
+2. **De-duplication inside a chunk** on the object's unique keys: ``id``, person ``emails.primaryEmail``, company
+   ``domainName.primaryLinkUrl``, and the fields the caller names (custom unique fields), compared after Twenty's
+   normalisation (:mod:`twenty_sdk._normalise`). Twenty refuses a whole batch holding two rows with one unique value.
+   For an upsert, records sharing a key are merged, the later one winning field by field (composite sub-fields too):
+   exactly what sending them one after the other would store. For a plain create, the later record is reported as
+   a failure (a second create with that value would be refused) and not sent.
+3. **Bisection.** When a batch is refused with a 400, it is split in two and the halves are sent; a half that lands
+   is done, a refused one is split again, down to single records, whose reason is Twenty's message. When the left
+   half lands, the right half is known to hold the culprit and is split without being sent whole (a single record
+   is always sent alone before it is called failed: a refusal caused by two records together, such as a unique
+   value the caller did not name, then still lands). One bad record in 200 thus costs at most
+   1 + 2·⌈log2 200⌉ = 17 requests; the good records land, the bad ones come back in a
+   :class:`~twenty_sdk.BatchError`. 400s that no record can cause alone (unknown object) are raised at once.
+
+The plan is written without I/O (a generator that yields batches to send and receives their outcome), so the
+synchronous and the asynchronous clients drive the same code.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
+from typing import Any, Generic, TypeAlias, TypeVar
+
+import attrs
+
+from twenty_sdk._errors import BadRequestError, BatchError, BatchFailure
+from twenty_sdk._normalise import unique_key_value
+
+__all__ = [
+    "MAX_BATCH",
+    "STANDARD_UNIQUE_FIELDS",
+    "BatchRun",
+    "Chunker",
+    "Item",
+    "Outcome",
+    "contains_nul",
+    "merge_payloads",
+    "unique_fields_for",
+    "unique_keys",
+]
+
+log = logging.getLogger("twenty_sdk")
+
+MAX_BATCH = 200
+ModelT = TypeVar("ModelT")
+
+STANDARD_UNIQUE_FIELDS: dict[str, tuple[str, ...]] = {
+    "people": ("emails.primaryEmail",),
+    "companies": ("domainName.primaryLinkUrl",),
+}
+"""Unique fields of the standard objects, besides ``id`` (custom unique fields are named by the caller)."""
+
+# 400s about the request as a whole: bisecting cannot isolate a record, so they are raised as they are.
+_WHOLE_REQUEST = re.compile(r"^object '[^']*' not found|^Maximum number of records", re.IGNORECASE)
+
+Key: TypeAlias = tuple[str, Any]
+
+
+def unique_fields_for(name_plural: str, key: str | Sequence[str] | None = None) -> tuple[str, ...]:
+    """``id``, the object's standard unique fields, then ``key`` (one dotted path or several), without repeats."""
+    extra = (key,) if isinstance(key, str) else tuple(key or ())
+    fields = ("id", *STANDARD_UNIQUE_FIELDS.get(name_plural, ()), *extra)
+    return tuple(dict.fromkeys(fields))
+
+
+def _dig(payload: Mapping[str, Any], path: str) -> Any:
+    value: Any = payload
+    for part in path.split("."):
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(part)
+    return value
+
+
+def unique_keys(payload: Mapping[str, Any], fields: Sequence[str]) -> tuple[Key, ...]:
+    """The ``(field, normalised value)`` pairs a record can be matched on (empty values match nothing)."""
+    keys = []
+    for path in fields:
+        value = unique_key_value(path, _dig(payload, path))
+        if value is not None:
+            keys.append((path, value))
+    return tuple(keys)
+
+
+def merge_payloads(older: Mapping[str, Any], newer: Mapping[str, Any]) -> dict[str, Any]:
+    """``newer`` over ``older``, field by field and composite sub-field by sub-field (as two upserts in a row)."""
+    out = dict(older)
+    for name, value in newer.items():
+        before = out.get(name)
+        out[name] = {**before, **value} if isinstance(before, dict) and isinstance(value, dict) else value
+    return out
+
+
+def contains_nul(value: Any) -> bool:
+    """Whether a text value anywhere in ``value`` holds a NUL byte (Twenty answers such a record with a 500)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, Mapping):
+        return any(contains_nul(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(contains_nul(v) for v in value)
+    return False
+
+
+@attrs.define(slots=True)
+class Item:
+    """A record to send: its payload, its unique keys, and the input records (and their positions) it stands for
+    (several when an upsert merged duplicates)."""
+
+    indexes: list[int]
+    records: list[Any]
+    payload: dict[str, Any]
+    keys: tuple[Key, ...]
+    pos: int = 0
+
+
+class Chunker:
+    """Collects records into chunks of ``size`` distinct records (see the module docstring, step 2)."""
+
+    def __init__(self, fields: Sequence[str], *, upsert: bool, size: int = MAX_BATCH) -> None:
+        if not 1 <= size <= MAX_BATCH:
+            raise ValueError(f"batch size must be between 1 and {MAX_BATCH}, not {size!r}")
+        self.fields = tuple(fields)
+        self.upsert = upsert
+        self.size = size
+        self.merged = 0
+        self._pending: dict[int, Item] = {}
+        self._index: dict[Key, int] = {}
+        self._seq = 0
+
+    def __len__(self) -> int:
+        return len(self._pending)
+
+    def full(self) -> bool:
+        return len(self._pending) >= self.size
+
+    def add(self, index: int, record: Any, payload: dict[str, Any]) -> BatchFailure | None:
+        """Add a record; for a create, return the failure of a duplicate instead of adding it."""
+        item = Item([index], [record], payload, unique_keys(payload, self.fields))
+        hits = self._hits(item.keys)
+        if hits and not self.upsert:
+            first = self._pending[min(hits)]
+            shared = next(k for k in item.keys if k in first.keys)
+            return BatchFailure(
+                index,
+                record,
+                f"same {shared[0]} as record #{first.indexes[-1]} of this batch: Twenty would refuse the whole batch "
+                "(A duplicate entry was detected), so it was not sent",
+                key=shared,
+            )
+        while hits:
+            older = [self._pop(seq) for seq in sorted(hits)]
+            base = older[0]
+            for other in older[1:]:
+                base = self._merge(base, other)
+            item = self._merge(base, item)
+            self.merged += len(older)
+            hits = self._hits(item.keys)
+        self._seq += 1
+        self._pending[self._seq] = item
+        for key in item.keys:
+            self._index[key] = self._seq
+        return None
+
+    def take(self) -> list[Item]:
+        """The pending records, in order, as one chunk; the chunker is then empty."""
+        items = list(self._pending.values())
+        for pos, item in enumerate(items):
+            item.pos = pos
+        self._pending.clear()
+        self._index.clear()
+        return items
+
+    def _hits(self, keys: Iterable[Key]) -> set[int]:
+        return {self._index[k] for k in keys if k in self._index}
+
+    def _pop(self, seq: int) -> Item:
+        item = self._pending.pop(seq)
+        for key in item.keys:
+            if self._index.get(key) == seq:
+                del self._index[key]
+        return item
+
+    def _merge(self, older: Item, newer: Item) -> Item:
+        payload = merge_payloads(older.payload, newer.payload)
+        return Item(
+            older.indexes + newer.indexes, older.records + newer.records, payload, unique_keys(payload, self.fields)
+        )
+
+
+Outcome: TypeAlias = "list[Any] | BadRequestError"
+"""What sending a batch gave: the records Twenty returned (raw), or its 400."""
+
+
+class BatchRun(Generic[ModelT]):
+    """The results, failures and request count of one batch operation, and the bisection plan of its chunks."""
+
+    def __init__(
+        self, parse: Callable[[Mapping[str, Any]], ModelT], what: str, *, max_failures: int | None = None
+    ) -> None:
+        self.parse = parse
+        self.what = what
+        self.max_failures = max_failures
+        self.results: list[ModelT] = []
+        self.failures: list[BatchFailure] = []
+        self.requests = 0
+        self.refused = 0
+        self._landed: list[tuple[int, ModelT]] = []
+
+    def reject(self, failure: BatchFailure) -> None:
+        """A record refused before sending (a duplicate in a create, a NUL byte)."""
+        self.failures.append(failure)
+        self._check_budget()
+
+    def plan(self, chunk: list[Item]) -> Generator[list[Item], Outcome, None]:
+        """Yield the batches to send for ``chunk``, receiving each one's :data:`Outcome`."""
+        self._landed = []
+        try:
+            yield from self._resolve(chunk, None, False)
+        finally:
+            self._landed.sort(key=lambda pair: pair[0])
+            self.results.extend(record for _, record in self._landed)
+            self._landed = []
+
+    def finish(self) -> list[ModelT]:
+        """The records that landed, or a :class:`BatchError` if any record failed."""
+        if self.failures:
+            log.info(
+                "%s: %d record(s) failed, %d landed, in %d request(s) (%d refused batches bisected)",
+                self.what,
+                len(self.failures),
+                len(self.results),
+                self.requests,
+                self.refused,
+            )
+            raise BatchError(self.failures, succeeded=len(self.results), results=self.results)
+        return self.results
+
+    def _resolve(
+        self, items: list[Item], refusal: BadRequestError | None, confirmed: bool
+    ) -> Generator[list[Item], Outcome, None]:
+        """Land what can land of ``items``. ``refusal``: why a batch holding them was refused (None: not sent yet);
+        ``confirmed``: that exact batch was sent and refused, rather than inferred to hold the culprit."""
+        if refusal is None or (len(items) == 1 and not confirmed):
+            # A single record inferred to be the culprit is still sent alone: the refusal may have come from it and
+            # a sibling together (two rows sharing a unique value the caller did not name), and alone it may land.
+            outcome = yield from self._send(items)
+            if not isinstance(outcome, BadRequestError):
+                self._land(items, outcome)
+                return
+            refusal = outcome
+        if len(items) == 1:
+            self._fail(items[0], refusal)
+            return
+        mid = (len(items) + 1) // 2
+        left, right = items[:mid], items[mid:]
+        outcome = yield from self._send(left)
+        if isinstance(outcome, BadRequestError):
+            yield from self._resolve(left, outcome, True)
+            yield from self._resolve(right, None, False)
+        else:
+            self._land(left, outcome)
+            yield from self._resolve(right, refusal, False)  # the refusal came from the right half: split it unsent
+
+    def _send(self, items: list[Item]) -> Generator[list[Item], Outcome, Outcome]:
+        self.requests += 1
+        outcome = yield items
+        if isinstance(outcome, BadRequestError):
+            if any(_WHOLE_REQUEST.search(m) for m in outcome.messages):
+                raise outcome
+            self.refused += 1
+            if len(items) > 1:
+                log.info("%s: a batch of %d was refused (%s); bisecting", self.what, len(items), _reason(outcome))
+        return outcome
+
+    def _land(self, items: list[Item], rows: list[Any]) -> None:
+        last = len(items) - 1
+        for i, row in enumerate(rows):
+            self._landed.append((items[min(i, last)].pos, self.parse(row)))
+
+    def _fail(self, item: Item, error: BadRequestError) -> None:
+        reason = _reason(error)
+        key = item.keys[0] if item.keys else None
+        for index, record in zip(item.indexes, item.records, strict=True):
+            self.failures.append(BatchFailure(index, record, reason, key=key))
+        self._check_budget()
+
+    def _check_budget(self) -> None:
+        if self.max_failures is not None and len(self.failures) > self.max_failures:
+            self._landed.sort(key=lambda pair: pair[0])
+            self.results.extend(record for _, record in self._landed)
+            self._landed = []
+            raise BatchError(self.failures, succeeded=len(self.results), results=self.results, complete=False)
+
+
+def _reason(error: BadRequestError) -> str:
+    text = "; ".join(error.messages) or str(error)
+    tags = ", ".join(t for t in (error.error, error.code) if t and t != "BadRequestException")
+    return f"{text} ({tags})" if tags else text

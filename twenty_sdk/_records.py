@@ -1,0 +1,624 @@
+"""Record resources: typed CRUD, lists, streaming and batch writes for one object (``client.people``,
+``client.records("pets")``).
+
+    person = client.people.create(Person(name=FullName(first_name="Ada"), emails=Emails(primary_email="ada@x.io")))
+    person = client.people.get(person.id)                       # a PersonForResponse
+    for p in client.people.iter(filter=Filter.ilike("name.firstName", "a%"), order_by="createdAt"):
+        ...
+    stored = client.people.upsert_many(rows)                    # 200 per request, de-duplicated, bisected
+
+**Inputs** are generated models (``Person`` for creates, ``PersonForUpdate`` for updates) or plain mappings in
+Twenty's JSON shape (``{"name": {"firstName": "Ada"}, "emails": {"primaryEmail": "ada@x.io"}}``); UUIDs, dates and
+nested models in a mapping are converted. **Outputs** are the generated response models (``PersonForResponse``...)
+parsed with ``from_dict``, or plain ``dict``s for ``client.records(name)``.
+
+**Custom fields** are not attributes of the generated models (unless the client was regenerated from your
+workspace): read them from ``additional_properties``, or by subscript, and write them the same way::
+
+    person["intro"]                                   # == person.additional_properties["intro"]
+    new = Person(name=FullName(first_name="Ada")); new["intro"] = "hello"
+
+Every method is one request (one rate-limit token), except ``iter``/``pages`` (one per page of 200), ``restore``
+(one per 100 ids) and the batch writes (one per 200 records, plus the bisection of refused batches).
+"""
+
+from __future__ import annotations
+
+import builtins
+import datetime as dt
+import enum
+import importlib
+from collections.abc import AsyncIterator, Callable, Generator, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Generic, TypeAlias, TypeVar, cast
+from urllib.parse import quote
+from uuid import UUID
+
+import attrs
+
+from twenty_sdk._batching import (
+    MAX_BATCH,
+    BatchRun,
+    Chunker,
+    Item,
+    Outcome,
+    contains_nul,
+    unique_fields_for,
+)
+from twenty_sdk._errors import BadRequestError, BatchFailure, TwentyError
+from twenty_sdk._filters import Filter, filter_text
+from twenty_sdk._pagination import MAX_PAGE_SIZE, CursorWalk, OrderBy, Page, list_params, parse_page
+from twenty_sdk._transport import AsyncTransport, Transport
+
+if TYPE_CHECKING:
+    from twenty_generated.types import Unset
+
+__all__ = ["AsyncRecords", "ObjectRef", "RecordId", "Records", "to_payload"]
+
+ModelT = TypeVar("ModelT")
+CreateT = TypeVar("CreateT")
+UpdateT = TypeVar("UpdateT")
+
+RecordId = str | UUID
+# What an id parameter accepts: also the ``id`` of a response model, typed ``UUID | Unset`` by the generator (an
+# unset one is refused at run time), so that ``people.get(person.id)`` type-checks.
+IdArg: TypeAlias = "str | UUID | Unset"
+_RESTORE_CHUNK = 100  # ids per restore request: keeps the URL well under common 8 KB limits
+_DEFAULT_MAX_FAILURES = 100
+
+
+@attrs.frozen
+class ObjectRef:
+    """An object as a resource sees it: its plural name (the URL segment) and, for standard objects, the generated
+    response model (``(module, class)`` under ``twenty_generated.models``), imported on first use."""
+
+    name_plural: str
+    model: tuple[str, str] | None = None
+
+
+def _model_parser(module: str, name: str) -> Callable[[Mapping[str, Any]], Any]:
+    """``Model.from_dict``, the model's module imported on the first call (so ``import twenty_sdk`` stays fast)."""
+    cls: Any = None
+
+    def parse(data: Mapping[str, Any]) -> Any:
+        nonlocal cls
+        if cls is None:
+            cls = getattr(importlib.import_module(f"twenty_generated.models.{module}"), name)
+        return cls.from_dict(data)
+
+    return parse
+
+
+def _dict_parser(data: Mapping[str, Any]) -> dict[str, Any]:
+    return dict(data)
+
+
+def to_payload(data: Any) -> dict[str, Any]:
+    """The JSON object sent for a record: a generated model's ``to_dict()`` or a mapping, with UUIDs, dates,
+    datetimes, enums and nested models made JSON-ready."""
+    if isinstance(data, Mapping):
+        return {str(k): _jsonable(v) for k, v in data.items() if not _is_unset(v)}
+    to_dict = getattr(data, "to_dict", None)
+    if callable(to_dict):
+        converted = to_dict()
+        if isinstance(converted, Mapping):
+            return {str(k): _jsonable(v) for k, v in converted.items()}
+    raise TypeError(f"a record must be a mapping or a generated model, not {type(data).__name__}")
+
+
+def _is_unset(value: Any) -> bool:
+    return type(value).__name__ == "Unset"
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items() if not _is_unset(v)}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(dt.UTC).replace(tzinfo=None)
+            return value.isoformat(timespec="milliseconds") + "Z"
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, enum.Enum):
+        return _jsonable(value.value)
+    to_dict = getattr(value, "to_dict", None)
+    if callable(to_dict):
+        return _jsonable(to_dict())
+    return value
+
+
+def _id_text(record_id: IdArg) -> str:
+    if _is_unset(record_id):
+        raise ValueError("this record has no id (its id is UNSET)")
+    text = str(record_id).strip()
+    if not text:
+        raise ValueError("a record id must not be empty")
+    return text
+
+
+def _id_segment(record_id: IdArg) -> str:
+    return quote(_id_text(record_id), safe="")
+
+
+def _ids(ids: IdArg | Iterable[IdArg]) -> list[str]:
+    if isinstance(ids, Iterable) and not isinstance(ids, str):
+        return [_id_text(i) for i in ids]
+    return [_id_text(ids)]
+
+
+@attrs.frozen
+class _Req:
+    method: str
+    path: str
+    params: dict[str, str | int] | None = None
+    json: Any = None
+    idempotent: bool | None = None
+
+
+class _RecordsBase(Generic[ModelT, CreateT, UpdateT]):
+    """What the sync and async resources share: building requests and reading answers (no I/O)."""
+
+    def __init__(self, spec: ObjectRef, parse: Callable[[Mapping[str, Any]], ModelT] | None = None) -> None:
+        self.spec = spec
+        self.name_plural = spec.name_plural
+        if parse is None:
+            parse = cast(
+                "Callable[[Mapping[str, Any]], ModelT]",
+                _model_parser(*spec.model) if spec.model is not None else _dict_parser,
+            )
+        self._parse = parse
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name_plural!r}>"
+
+    # -- requests --------------------------------------------------------------------------------------------------
+
+    def _path(self, record_id: IdArg | None = None) -> str:
+        base = f"/rest/{self.name_plural}"
+        return base if record_id is None else f"{base}/{_id_segment(record_id)}"
+
+    def _create_req(self, data: Any, upsert: bool) -> _Req:
+        payload = to_payload(data)
+        params: dict[str, str | int] | None = {"upsert": "true"} if upsert else None
+        return _Req("POST", self._path(), params, payload, idempotent=True if upsert or "id" in payload else None)
+
+    def _get_req(self, record_id: IdArg, depth: int) -> _Req:
+        if depth not in (0, 1):
+            raise ValueError(f"depth must be 0 or 1, not {depth!r}")
+        return _Req("GET", self._path(record_id), {"depth": depth})
+
+    def _update_req(self, record_id: IdArg, data: Any) -> _Req:
+        return _Req("PATCH", self._path(record_id), None, to_payload(data))
+
+    def _delete_req(self, record_id: IdArg, soft: bool) -> _Req:
+        return _Req("DELETE", self._path(record_id), {"soft_delete": "true"} if soft else None)
+
+    def _restore_reqs(self, ids: IdArg | Iterable[IdArg]) -> list[_Req]:
+        all_ids = _ids(ids)
+        return [
+            _Req(
+                "PATCH",
+                f"/rest/restore/{self.name_plural}",
+                {"filter": Filter.in_("id", all_ids[i : i + _RESTORE_CHUNK]).text},
+            )
+            for i in range(0, len(all_ids), _RESTORE_CHUNK)
+        ]
+
+    def _filtered(self, filter: Filter | str, what: str) -> dict[str, str | int]:
+        text = filter_text(filter)
+        if not text:
+            raise ValueError(f"{what} needs a filter (Twenty refuses or over-reaches without one)")
+        return {"filter": text}
+
+    def _update_many_req(self, filter: Filter | str, data: Any) -> _Req:
+        return _Req("PATCH", self._path(), self._filtered(filter, "update_many"), to_payload(data))
+
+    def _delete_many_req(self, filter: Filter | str, soft: bool) -> _Req:
+        params = self._filtered(filter, "delete_many")
+        if soft:
+            params["soft_delete"] = "true"
+        return _Req("DELETE", self._path(), params)
+
+    def _batch_req(self, batch: list[Item], upsert: bool) -> _Req:
+        payloads = [item.payload for item in batch]
+        idempotent = True if upsert or all("id" in p for p in payloads) else None
+        params: dict[str, str | int] | None = {"upsert": "true"} if upsert else None
+        return _Req("POST", f"/rest/batch/{self.name_plural}", params, payloads, idempotent=idempotent)
+
+    # -- answers ---------------------------------------------------------------------------------------------------
+
+    def _data(self, body: Any, what: str) -> Any:
+        data = body.get("data") if isinstance(body, dict) else None
+        if isinstance(data, dict) and len(data) == 1:
+            return next(iter(data.values()))
+        raise TwentyError(f"unexpected answer to {what} {self.name_plural}: expected {{'data': {{...}}}}")
+
+    def _one(self, body: Any, what: str) -> ModelT:
+        value = self._data(body, what)
+        if not isinstance(value, Mapping):
+            raise TwentyError(f"unexpected answer to {what} {self.name_plural}: no record")
+        return self._parse(value)
+
+    def _many(self, body: Any, what: str) -> builtins.list[ModelT]:
+        return [self._parse(row) for row in self._rows(body, what)]
+
+    def _rows(self, body: Any, what: str) -> builtins.list[Any]:
+        rows = self._data(body, what)
+        if not isinstance(rows, list):
+            raise TwentyError(f"unexpected answer to {what} {self.name_plural}: no list of records")
+        return rows
+
+    def _page(self, body: Any) -> Page[ModelT]:
+        return parse_page(body, self._parse, self.name_plural)
+
+    # -- batch writes ----------------------------------------------------------------------------------------------
+
+    def _write_plan(
+        self,
+        run: BatchRun[ModelT],
+        items: Iterable[Any],
+        *,
+        upsert: bool,
+        key: str | Sequence[str] | None,
+        batch_size: int,
+    ) -> Generator[list[Item], Outcome, None]:
+        chunker = Chunker(unique_fields_for(self.name_plural, key), upsert=upsert, size=batch_size)
+        for index, record in enumerate(items):
+            payload = to_payload(record)
+            failure = (
+                BatchFailure(
+                    index,
+                    record,
+                    "a text value holds a NUL byte (\\x00), which Twenty answers with a 500: remove it first",
+                )
+                if contains_nul(payload)
+                else chunker.add(index, record, payload)
+            )
+            if failure is not None:
+                run.reject(failure)
+            elif chunker.full():
+                yield from run.plan(chunker.take())
+        if len(chunker):
+            yield from run.plan(chunker.take())
+
+    def _run(self, upsert: bool, max_failures: int | None) -> BatchRun[ModelT]:
+        what = f"{'upsert' if upsert else 'create'} {self.name_plural}"
+        return BatchRun(self._parse, what, max_failures=max_failures)
+
+
+class Records(_RecordsBase[ModelT, CreateT, UpdateT]):
+    """The records of one object, through a :class:`~twenty_sdk.Transport` (see the module docstring).
+
+    ``ModelT`` is what the methods return (``PersonForResponse``, or ``dict`` for :meth:`TwentyClient.records`);
+    ``CreateT``/``UpdateT`` the generated input models accepted besides plain mappings.
+    """
+
+    def __init__(
+        self,
+        transport: Transport,
+        spec: ObjectRef,
+        parse: Callable[[Mapping[str, Any]], ModelT] | None = None,
+    ) -> None:
+        super().__init__(spec, parse)
+        self._transport = transport
+
+    def _send(self, req: _Req) -> Any:
+        return self._transport.request(
+            req.method, req.path, params=req.params, json=req.json, idempotent=req.idempotent
+        )
+
+    # -- one record ------------------------------------------------------------------------------------------------
+
+    def create(self, data: CreateT | Mapping[str, Any]) -> ModelT:
+        """Create one record (``POST /rest/<object>``). A duplicate unique value is a :class:`BadRequestError`."""
+        return self._one(self._send(self._create_req(data, upsert=False)), "create")
+
+    def upsert(self, data: CreateT | Mapping[str, Any]) -> ModelT:
+        """Create a record, or update the one matching its ``id`` or a unique field (only the fields sent change;
+        a soft-deleted match is restored)."""
+        return self._one(self._send(self._create_req(data, upsert=True)), "upsert")
+
+    def get(self, id: IdArg, *, depth: int = 0) -> ModelT:
+        """One record by id (``depth=1`` embeds its relations). Soft-deleted records are :class:`NotFoundError`."""
+        return self._one(self._send(self._get_req(id, depth)), "get")
+
+    def update(self, id: IdArg, data: UpdateT | Mapping[str, Any]) -> ModelT:
+        """Change the fields sent (``PATCH``); the others keep their values."""
+        return self._one(self._send(self._update_req(id, data)), "update")
+
+    def delete(self, id: IdArg) -> ModelT:
+        """Soft-delete (sets ``deletedAt``; :meth:`restore` brings it back). See :meth:`destroy`."""
+        return self._one(self._send(self._delete_req(id, soft=True)), "delete")
+
+    def destroy(self, id: IdArg) -> ModelT:
+        """Delete for good (Twenty's default for ``DELETE``, made explicit here: it cannot be undone)."""
+        return self._one(self._send(self._delete_req(id, soft=False)), "destroy")
+
+    def restore(self, ids: IdArg | Iterable[IdArg]) -> builtins.list[ModelT]:
+        """Undo soft deletes (``PATCH /rest/restore/<object>?filter=id[in]:[...]``, 100 ids per request).
+        Restoring a live record returns it unchanged."""
+        restored: builtins.list[ModelT] = []
+        for req in self._restore_reqs(ids):
+            restored.extend(self._many(self._send(req), "restore"))
+        return restored
+
+    # -- many records by filter ------------------------------------------------------------------------------------
+
+    def update_many(self, filter: Filter | str, data: UpdateT | Mapping[str, Any]) -> builtins.list[ModelT]:
+        """Apply ``data`` to every record matching ``filter`` (Twenty refuses more than 200 at once, with
+        ``TOO_MANY_RECORDS_TO_UPDATE``; soft-deleted matches are changed too)."""
+        return self._many(self._send(self._update_many_req(filter, data)), "update_many")
+
+    def delete_many(self, filter: Filter | str, *, soft: bool = True) -> builtins.list[ModelT]:
+        """Delete every record matching ``filter``: soft by default, for good with ``soft=False``."""
+        return self._many(self._send(self._delete_many_req(filter, soft)), "delete_many")
+
+    # -- lists -----------------------------------------------------------------------------------------------------
+
+    def list(
+        self,
+        *,
+        filter: Filter | str | None = None,
+        order_by: OrderBy | None = None,
+        limit: int | None = None,
+        depth: int = 0,
+        starting_after: str | None = None,
+        ending_before: str | None = None,
+    ) -> Page[ModelT]:
+        """One page (``limit`` ≤ 200; Twenty's default is 60). Pass ``page.end_cursor`` as ``starting_after`` for
+        the next one, or use :meth:`iter`."""
+        params = list_params(
+            filter=filter,
+            order_by=order_by,
+            limit=limit,
+            depth=depth,
+            starting_after=starting_after,
+            ending_before=ending_before,
+        )
+        return self._page(self._send(_Req("GET", self._path(), params)))
+
+    def pages(
+        self,
+        *,
+        filter: Filter | str | None = None,
+        order_by: OrderBy | None = None,
+        depth: int = 0,
+        page_size: int = MAX_PAGE_SIZE,
+    ) -> Iterator[Page[ModelT]]:
+        """Every page, fetched as the iteration goes (one request per page, ``page_size`` records each)."""
+        walk = CursorWalk(
+            list_params(filter=filter, order_by=order_by, depth=depth), self.name_plural, page_size=page_size
+        )
+        while not walk.done:
+            page = self._page(self._send(_Req("GET", self._path(), walk.next_params())))
+            walk.advance(page)
+            yield page
+
+    def iter(
+        self,
+        *,
+        filter: Filter | str | None = None,
+        order_by: OrderBy | None = None,
+        depth: int = 0,
+        page_size: int = MAX_PAGE_SIZE,
+    ) -> Iterator[ModelT]:
+        """Every matching record, one page of 200 in memory at a time. For an order other than by ``id``, end
+        ``order_by`` with a unique key (``"updatedAt,id"``) so that the cursor is exact."""
+        for page in self.pages(filter=filter, order_by=order_by, depth=depth, page_size=page_size):
+            yield from page.records
+
+    def count(self, filter: Filter | str | None = None) -> int:
+        """How many records match (``totalCount`` of a page of 0 records)."""
+        page = self.list(filter=filter, limit=0)
+        return page.total_count or 0
+
+    # -- batch writes ----------------------------------------------------------------------------------------------
+
+    def create_many(
+        self,
+        items: Iterable[CreateT | Mapping[str, Any]],
+        *,
+        batch_size: int = MAX_BATCH,
+        max_failures: int | None = _DEFAULT_MAX_FAILURES,
+    ) -> builtins.list[ModelT]:
+        """Create records, 200 per request (see :mod:`twenty_sdk._batching`). Returns them as stored, in input order.
+
+        A record sharing a unique value (``id``, email, domain) with an earlier one of its batch is not sent and is
+        reported as failed. Refused batches are bisected: the valid records land, and :class:`BatchError` lists the
+        others with Twenty's reasons (``.results`` holds what landed). Past ``max_failures`` failures the operation
+        stops (``BatchError.complete`` is False); ``None`` never stops.
+        """
+        run = self._run(False, max_failures)
+        self._drive(self._write_plan(run, items, upsert=False, key=None, batch_size=batch_size), upsert=False)
+        return run.finish()
+
+    def upsert_many(
+        self,
+        items: Iterable[CreateT | Mapping[str, Any]],
+        *,
+        key: str | Sequence[str] | None = None,
+        batch_size: int = MAX_BATCH,
+        max_failures: int | None = _DEFAULT_MAX_FAILURES,
+    ) -> builtins.list[ModelT]:
+        """Create or update records, 200 per request, matching on ``id`` and unique fields (see
+        :mod:`twenty_sdk._batching`). Idempotent: safe to run again after any failure.
+
+        ``key``: the dotted path(s) of custom unique fields to de-duplicate on as well (``"externalId"``); ``id``,
+        person ``emails.primaryEmail`` and company ``domainName.primaryLinkUrl`` always count. Records of one batch
+        sharing a key are merged, the later winning, so Twenty never sees a duplicate. Returns the stored records,
+        one per distinct record sent, in input order. Failures as in :meth:`create_many`.
+        """
+        run = self._run(True, max_failures)
+        self._drive(self._write_plan(run, items, upsert=True, key=key, batch_size=batch_size), upsert=True)
+        return run.finish()
+
+    def _drive(self, plan: Generator[builtins.list[Item], Outcome, None], *, upsert: bool) -> None:
+        batch = next(plan, None)
+        while batch is not None:
+            outcome: Outcome
+            try:
+                outcome = self._rows(self._send(self._batch_req(batch, upsert)), "batch write")
+            except BadRequestError as exc:
+                outcome = exc
+            try:
+                batch = plan.send(outcome)
+            except StopIteration:
+                batch = None
+
+
+class AsyncRecords(_RecordsBase[ModelT, CreateT, UpdateT]):
+    """The async twin of :class:`Records`, through an :class:`~twenty_sdk.AsyncTransport`: the same methods, to be
+    awaited; ``iter`` and ``pages`` are ``async for`` iterators."""
+
+    def __init__(
+        self,
+        transport: AsyncTransport,
+        spec: ObjectRef,
+        parse: Callable[[Mapping[str, Any]], ModelT] | None = None,
+    ) -> None:
+        super().__init__(spec, parse)
+        self._transport = transport
+
+    async def _send(self, req: _Req) -> Any:
+        return await self._transport.request(
+            req.method, req.path, params=req.params, json=req.json, idempotent=req.idempotent
+        )
+
+    async def create(self, data: CreateT | Mapping[str, Any]) -> ModelT:
+        """See :meth:`Records.create`."""
+        return self._one(await self._send(self._create_req(data, upsert=False)), "create")
+
+    async def upsert(self, data: CreateT | Mapping[str, Any]) -> ModelT:
+        """See :meth:`Records.upsert`."""
+        return self._one(await self._send(self._create_req(data, upsert=True)), "upsert")
+
+    async def get(self, id: IdArg, *, depth: int = 0) -> ModelT:
+        """See :meth:`Records.get`."""
+        return self._one(await self._send(self._get_req(id, depth)), "get")
+
+    async def update(self, id: IdArg, data: UpdateT | Mapping[str, Any]) -> ModelT:
+        """See :meth:`Records.update`."""
+        return self._one(await self._send(self._update_req(id, data)), "update")
+
+    async def delete(self, id: IdArg) -> ModelT:
+        """See :meth:`Records.delete` (soft)."""
+        return self._one(await self._send(self._delete_req(id, soft=True)), "delete")
+
+    async def destroy(self, id: IdArg) -> ModelT:
+        """See :meth:`Records.destroy` (for good)."""
+        return self._one(await self._send(self._delete_req(id, soft=False)), "destroy")
+
+    async def restore(self, ids: IdArg | Iterable[IdArg]) -> builtins.list[ModelT]:
+        """See :meth:`Records.restore`."""
+        restored: builtins.list[ModelT] = []
+        for req in self._restore_reqs(ids):
+            restored.extend(self._many(await self._send(req), "restore"))
+        return restored
+
+    async def update_many(self, filter: Filter | str, data: UpdateT | Mapping[str, Any]) -> builtins.list[ModelT]:
+        """See :meth:`Records.update_many`."""
+        return self._many(await self._send(self._update_many_req(filter, data)), "update_many")
+
+    async def delete_many(self, filter: Filter | str, *, soft: bool = True) -> builtins.list[ModelT]:
+        """See :meth:`Records.delete_many`."""
+        return self._many(await self._send(self._delete_many_req(filter, soft)), "delete_many")
+
+    async def list(
+        self,
+        *,
+        filter: Filter | str | None = None,
+        order_by: OrderBy | None = None,
+        limit: int | None = None,
+        depth: int = 0,
+        starting_after: str | None = None,
+        ending_before: str | None = None,
+    ) -> Page[ModelT]:
+        """See :meth:`Records.list`."""
+        params = list_params(
+            filter=filter,
+            order_by=order_by,
+            limit=limit,
+            depth=depth,
+            starting_after=starting_after,
+            ending_before=ending_before,
+        )
+        return self._page(await self._send(_Req("GET", self._path(), params)))
+
+    async def pages(
+        self,
+        *,
+        filter: Filter | str | None = None,
+        order_by: OrderBy | None = None,
+        depth: int = 0,
+        page_size: int = MAX_PAGE_SIZE,
+    ) -> AsyncIterator[Page[ModelT]]:
+        """See :meth:`Records.pages` (``async for page in ...``)."""
+        walk = CursorWalk(
+            list_params(filter=filter, order_by=order_by, depth=depth), self.name_plural, page_size=page_size
+        )
+        while not walk.done:
+            page = self._page(await self._send(_Req("GET", self._path(), walk.next_params())))
+            walk.advance(page)
+            yield page
+
+    async def iter(
+        self,
+        *,
+        filter: Filter | str | None = None,
+        order_by: OrderBy | None = None,
+        depth: int = 0,
+        page_size: int = MAX_PAGE_SIZE,
+    ) -> AsyncIterator[ModelT]:
+        """See :meth:`Records.iter` (``async for record in ...``)."""
+        async for page in self.pages(filter=filter, order_by=order_by, depth=depth, page_size=page_size):
+            for record in page.records:
+                yield record
+
+    async def count(self, filter: Filter | str | None = None) -> int:
+        """See :meth:`Records.count`."""
+        page = await self.list(filter=filter, limit=0)
+        return page.total_count or 0
+
+    async def create_many(
+        self,
+        items: Iterable[CreateT | Mapping[str, Any]],
+        *,
+        batch_size: int = MAX_BATCH,
+        max_failures: int | None = _DEFAULT_MAX_FAILURES,
+    ) -> builtins.list[ModelT]:
+        """See :meth:`Records.create_many`."""
+        run = self._run(False, max_failures)
+        await self._drive(self._write_plan(run, items, upsert=False, key=None, batch_size=batch_size), upsert=False)
+        return run.finish()
+
+    async def upsert_many(
+        self,
+        items: Iterable[CreateT | Mapping[str, Any]],
+        *,
+        key: str | Sequence[str] | None = None,
+        batch_size: int = MAX_BATCH,
+        max_failures: int | None = _DEFAULT_MAX_FAILURES,
+    ) -> builtins.list[ModelT]:
+        """See :meth:`Records.upsert_many`."""
+        run = self._run(True, max_failures)
+        await self._drive(self._write_plan(run, items, upsert=True, key=key, batch_size=batch_size), upsert=True)
+        return run.finish()
+
+    async def _drive(self, plan: Generator[builtins.list[Item], Outcome, None], *, upsert: bool) -> None:
+        batch = next(plan, None)
+        while batch is not None:
+            outcome: Outcome
+            try:
+                outcome = self._rows(await self._send(self._batch_req(batch, upsert)), "batch write")
+            except BadRequestError as exc:
+                outcome = exc
+            try:
+                batch = plan.send(outcome)
+            except StopIteration:
+                batch = None
