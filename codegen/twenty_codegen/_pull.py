@@ -7,7 +7,6 @@ never put in an exception or a file (answers are scrubbed of it before anything 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -47,17 +46,20 @@ class PullError(RuntimeError):
     """The server did not answer as Twenty does (status, JSON, shape)."""
 
 
-def resolve_api_key(explicit: str | None = None) -> str:
-    """The API key: ``explicit`` (``--api-key``), else the environment variable ``TWENTY_API_KEY``.
+def resolve_api_key(explicit: str | None = None, *, secret_manager: bool = True) -> str:
+    """The API key, found as the SDK finds it: ``explicit`` (``--api-key``), else the environment
+    (``TWENTY_API_KEY``, ``TWENTY_CRM_API_KEY``), else Google Secret Manager (when the extra is installed).
 
-    This is the one place the SDK's resolver (environment, then Google Secret Manager) will plug in.
+    Raises :class:`MissingApiKeyError` naming every place tried.
     """
-    if explicit:
-        return explicit
-    from_env = os.environ.get(API_KEY_ENV, "").strip()
-    if from_env:
-        return from_env
-    raise MissingApiKeyError(f"no Twenty API key: tried --api-key and the environment variable {API_KEY_ENV}")
+    from twenty_sdk import ConfigurationError
+    from twenty_sdk._config import resolve_api_key as sdk_resolve_api_key
+
+    try:
+        secret, _source = sdk_resolve_api_key(explicit, secret_manager=secret_manager)
+    except ConfigurationError as exc:
+        raise MissingApiKeyError(str(exc).replace("argument api_key", "--api-key")) from None
+    return secret.get_secret_value()
 
 
 @attrs.frozen

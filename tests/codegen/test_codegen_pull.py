@@ -155,8 +155,9 @@ def test_the_key_comes_from_the_option_then_the_environment(monkeypatch: pytest.
 
 def test_a_missing_key_names_every_place_tried(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("TWENTY_API_KEY", raising=False)
-    with pytest.raises(MissingApiKeyError, match=r"--api-key.*TWENTY_API_KEY"):
-        resolve_api_key(None)
+    monkeypatch.delenv("TWENTY_CRM_API_KEY", raising=False)
+    with pytest.raises(MissingApiKeyError, match=r"(?s)--api-key.*TWENTY_API_KEY.*TWENTY_CRM_API_KEY.*Secret Manager"):
+        resolve_api_key(None, secret_manager=False)
 
 
 def test_pulling_the_emulator_twice_writes_the_same_bytes(tmp_path: Path) -> None:
