@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import math
 import re
 from typing import Any
 
@@ -21,7 +22,7 @@ from starlette.types import Receive, Scope, Send
 
 from twenty_emulator import _metadata_api, _query
 from twenty_emulator._errors import ApiError, bad_request, express_bad_request
-from twenty_emulator._faults import FaultDecision, FaultRule
+from twenty_emulator._faults import FaultDecision, rules_from_json
 from twenty_emulator._state import Emulator
 from twenty_emulator._workspace import ObjectMeta
 
@@ -37,7 +38,21 @@ class JSONAnswer(Response):
     media_type = JSON_TYPE
 
     def render(self, content: Any) -> bytes:
-        return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        try:
+            text = json.dumps(content, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        except ValueError:  # a non-finite number: JSON.stringify writes null, never NaN / Infinity
+            text = json.dumps(_finite(content), ensure_ascii=False, separators=(",", ":"))
+        return text.encode("utf-8", errors="replace")
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    return value
 
 
 class _DroppedConnectionError(Exception):
@@ -123,15 +138,61 @@ def _innermost_open(prefix: str) -> str:
     return stack[-1] if stack else "{"
 
 
+class _NotJsonError(ValueError):
+    """``NaN`` / ``Infinity``: Python's json reads them, JSON.parse does not."""
+
+
+def _refuse_constant(name: str) -> Any:
+    raise _NotJsonError(name)
+
+
+def _constant_error(text: str) -> str:
+    """Node's message for the first ``NaN`` / ``Infinity`` outside a string (JSON has no capital letter elsewhere)."""
+    in_string = escaped = False
+    for pos, ch in enumerate(text):
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "NI":
+            exc = json.JSONDecodeError("Expecting value", text, pos)
+            if pos and text[pos - 1] == "-":
+                return f"No number after minus sign in JSON at position {pos} (line {exc.lineno} column {exc.colno})"
+            return _v8_json_error(text, exc)
+    return "Unexpected end of JSON input"
+
+
+_ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _well_formed(value: Any) -> Any:
+    """Lone UTF-16 surrogates (``"\\ud800"``) become U+FFFD, as when Node hands the string on as UTF-8."""
+    if isinstance(value, str):
+        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    if isinstance(value, dict):
+        return {_well_formed(k): _well_formed(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_well_formed(v) for v in value]
+    return value
+
+
 async def _json_body(request: Request) -> Any:
     raw = await request.body()
     if not raw.strip():
         return None
     text = raw.decode("utf-8", errors="replace")
     try:
-        return json.loads(text)
+        value = json.loads(text, parse_int=_query.js_int, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
         raise express_bad_request(_v8_json_error(text, exc)) from exc
+    except _NotJsonError as exc:
+        raise express_bad_request(_constant_error(text)) from exc
+    return _well_formed(value) if _ESCAPED_SURROGATE.search(text) else value
 
 
 # -- record routes -----------------------------------------------------------------------------------------------
@@ -246,7 +307,7 @@ def _route_key(method: str, path: str) -> str:
         elif parts[2] in ("batch", "restore"):
             generic = [*parts[:3], "{object}"] + (["{id}"] if len(parts) > 4 else [])
         else:
-            tail = parts[4:5]
+            tail = parts[3:4]
             generic = [*parts[:2], "{object}"] + (
                 [tail[0] if tail[0] in ("duplicates", "merge", "groupBy") else "{id}"] if tail else []
             )
@@ -321,19 +382,30 @@ def create_app(emulator: Emulator) -> Starlette:
             return JSONAnswer({"counters": emulator.request_counts()})
         if what == "faults":
             if request.method == "PUT":
-                payload = await request.json()
-                rules = [FaultRule(**r) for r in payload.get("rules", [])]
-                emulator.faults.set(rules, payload.get("seed"))
+                try:
+                    rules, seed = rules_from_json(await _json_body(request))
+                except ApiError as err:
+                    return JSONAnswer(err.body, err.status)
+                except (TypeError, ValueError) as exc:
+                    return JSONAnswer(bad_request(str(exc)).body, 400)
+                emulator.faults.set(rules, seed)
             elif request.method == "DELETE":
                 emulator.faults.clear()
             return JSONAnswer({"rules": [attrs.asdict(r) for r in emulator.faults.rules]})
         if what == "rate-limit" and request.method == "DELETE":
             emulator.rate_limiter.reset()
             return JSONAnswer({"reset": True})
-        return JSONAnswer({"statusCode": 404, "messages": ["unknown emulator endpoint"]}, 404)
+        return JSONAnswer(
+            {"statusCode": 404, "error": "NotFoundException", "messages": ["unknown emulator endpoint"]}, 404
+        )
 
     async def health(request: Request) -> Response:
         return JSONAnswer({"status": "ok"})
+
+    async def unknown_route(request: Request) -> Response:
+        """Any other path: NestJS's 404 body, as Twenty answers it (never a plain-text page)."""
+        message = f"Cannot {request.method} {request.url.path}"
+        return JSONAnswer({"statusCode": 404, "message": message, "error": "Not Found"}, 404)
 
     methods = ["GET", "POST", "PATCH", "PUT", "DELETE"]
     app = Starlette(
@@ -341,6 +413,7 @@ def create_app(emulator: Emulator) -> Starlette:
             Route("/healthz", health),
             Route(_PRIVATE + "/{what}", private, methods=methods),
             Route("/rest/{path:path}", rest, methods=methods),
+            Route("/{path:path}", unknown_route, methods=methods),
         ]
     )
     app.state.emulator = emulator

@@ -36,7 +36,10 @@ def parse_fault(text: str) -> FaultRule:
             values[key] = int(raw) if key == "error_status" else float(raw)
         except ValueError as exc:
             raise argparse.ArgumentTypeError(f"fault setting {key} needs a number, got {raw!r}") from exc
-    return FaultRule(**values)  # type: ignore[arg-type]
+    try:
+        return FaultRule(**values)  # type: ignore[arg-type]
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
 def _is_loopback(host: str) -> bool:

@@ -6,10 +6,31 @@ from __future__ import annotations
 import fnmatch
 import random
 import threading
+from typing import Any
 
 import attrs
 
-__all__ = ["FaultDecision", "FaultRule", "Faults"]
+__all__ = ["FaultDecision", "FaultRule", "Faults", "rules_from_json"]
+
+
+def _route(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    if not isinstance(value, str):
+        raise ValueError(f"route must be a glob such as 'POST /rest/batch/*', got {value!r}")
+
+
+def _rate(instance: object, attribute: attrs.Attribute[float], value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+        raise ValueError(f"{attribute.name} must be a number from 0 to 1, got {value!r}")
+
+
+def _duration(instance: object, attribute: attrs.Attribute[float], value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < float("inf"):
+        raise ValueError(f"{attribute.name} must be a number of milliseconds >= 0, got {value!r}")
+
+
+def _status(instance: object, attribute: attrs.Attribute[int], value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not 100 <= value <= 599:
+        raise ValueError(f"{attribute.name} must be an HTTP status, got {value!r}")
 
 
 @attrs.define(frozen=True)
@@ -17,16 +38,37 @@ class FaultRule:
     """Faults for requests whose ``METHOD /path`` matches ``route`` (a glob, e.g. ``"POST /rest/batch/*"``).
 
     Rates are probabilities in [0, 1]; ``latency_ms`` is added to every matching request;
-    ``slow_body_ms`` spreads the answer's body over that long.
+    ``slow_body_ms`` spreads the answer's body over that long. Bad values raise ValueError (or TypeError).
     """
 
-    route: str = "*"
-    error_rate: float = 0.0
-    error_status: int = 503
-    rate_limit_rate: float = 0.0
-    drop_rate: float = 0.0
-    latency_ms: float = 0.0
-    slow_body_ms: float = 0.0
+    route: str = attrs.field(default="*", validator=_route)
+    error_rate: float = attrs.field(default=0.0, validator=_rate)
+    error_status: int = attrs.field(default=503, validator=_status)
+    rate_limit_rate: float = attrs.field(default=0.0, validator=_rate)
+    drop_rate: float = attrs.field(default=0.0, validator=_rate)
+    latency_ms: float = attrs.field(default=0.0, validator=_duration)
+    slow_body_ms: float = attrs.field(default=0.0, validator=_duration)
+
+
+def rules_from_json(payload: Any) -> tuple[list[FaultRule], int | None]:
+    """The body of ``PUT /_emulator/faults`` (``{"rules": [{"route": ..., "error_rate": ...}], "seed": 7}``) → the
+    rules and the seed; ValueError or TypeError saying what is wrong."""
+    if not isinstance(payload, dict):
+        raise ValueError('expected a JSON object: {"rules": [...], "seed": N}')
+    unknown = sorted(set(payload) - {"rules", "seed"})
+    if unknown:
+        raise ValueError(f"unknown keys {unknown}; known: ['rules', 'seed']")
+    rules = payload.get("rules", [])
+    if not isinstance(rules, list) or not all(isinstance(r, dict) for r in rules):
+        raise ValueError('"rules" must be a list of objects')
+    known = {a.name for a in attrs.fields(FaultRule)}
+    for rule in rules:
+        if set(rule) - known:
+            raise ValueError(f"unknown fault settings {sorted(set(rule) - known)}; known: {sorted(known)}")
+    seed = payload.get("seed")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+        raise ValueError(f'"seed" must be an integer, got {seed!r}')
+    return [FaultRule(**rule) for rule in rules], seed
 
 
 @attrs.define(frozen=True)

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from twenty_emulator import _openapi
-from twenty_emulator._columns import Column, column_for, encode, quote
+from twenty_emulator._columns import JSON_TYPES, Column, column_for, encode, quote
 from twenty_emulator._errors import ApiError, bad_request, express_bad_request
 from twenty_emulator._names import (
     capitalize,
@@ -176,6 +176,19 @@ def _object_mutation_json(obj: ObjectMeta, *, with_fields: bool = False) -> JSON
     if with_fields:
         out["fields"] = [_field_json(f) for f in obj.fields]
     return out
+
+
+def _default_fits_columns(type_: str, default: Any) -> bool:
+    """Whether a ``defaultValue`` can fill the field's columns (Twenty checks it against a DTO per type): a plain
+    column takes a JSON scalar, a composite an object of them by sub-field, JSON columns anything."""
+
+    def fits(value_type: str, value: Any) -> bool:
+        return value_type in JSON_TYPES or value is None or isinstance(value, (str, int, float))
+
+    if type_ in COMPOSITE_TYPES:
+        subs = COMPOSITE_TYPES[type_]
+        return isinstance(default, dict) and all(fits(subs.get(k, "TEXT"), v) for k, v in default.items())
+    return type_ in RELATION_TYPES or fits(type_, default)
 
 
 def _not_found(message: str, code: str) -> ApiError:
@@ -831,6 +844,9 @@ class _MetadataApi:
         return out
 
     def _default_value_errors(self, type_: str, default: Any, options: list[JSON] | None) -> list[JSON]:
+        if default is not None and not _default_fits_columns(type_, default):
+            message = f"Invalid default value {json.dumps(default)} for field type {type_}"
+            return [_error("INVALID_FIELD_INPUT", message, value=json.dumps(default))]
         if default is None or type_ not in _ENUM_TYPES:
             return []
         values = {o.get("value") for o in options or []}

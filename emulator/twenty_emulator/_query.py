@@ -64,6 +64,7 @@ __all__ = [
     "decode_cursor",
     "encode_cursor",
     "fetch_count",
+    "js_int",
     "list_sql",
     "mentions_deleted_at",
     "order_sql",
@@ -314,9 +315,17 @@ def _js_key_order(obj: dict[str, Any]) -> dict[str, Any]:
     return ordered
 
 
+def js_int(text: str) -> int | float:
+    """A JSON integer as JSON.parse reads it (a double): one too large for a 64-bit column becomes a float."""
+    if len(text) <= 18:
+        return int(text)
+    number = float(text)
+    return int(number) if abs(number) < 2**63 else number
+
+
 def _js_json_parse(text: str) -> Any:
     """``JSON.parse(text)``; ValueError where it throws (NaN and Infinity are not JSON)."""
-    return json.loads(text, parse_constant=_reject_constant)
+    return json.loads(text, parse_int=js_int, parse_constant=_reject_constant)
 
 
 def _js_entries(value: Any) -> list[tuple[str, Any]]:

@@ -19,14 +19,14 @@ class Bucket:
     limit: int
     ttl_ms: int
     tokens: float = attrs.field(default=-1.0)
-    stamp: float = 0.0
+    stamp: float | None = None  # the clock's reading at the last refill (None: never; 0.0 is a valid reading)
 
     def __attrs_post_init__(self) -> None:
         if self.tokens < 0:
             self.tokens = float(self.limit)
 
     def refill(self, now: float) -> None:
-        if self.stamp:
+        if self.stamp is not None:
             rate = self.limit / (self.ttl_ms / 1000.0)
             self.tokens = min(float(self.limit), self.tokens + (now - self.stamp) * rate)
         self.stamp = now
@@ -73,4 +73,4 @@ class RateLimiter:
         with self._lock:
             for bucket in (self.long, self.short):
                 bucket.tokens = float(bucket.limit)
-                bucket.stamp = 0.0
+                bucket.stamp = None
