@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 import importlib
 import json
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -68,9 +69,9 @@ def _steps(scenario: Path) -> Iterator[tuple[int, dict[str, Any]]]:
 
 
 def _scenarios() -> list[Path]:
-    from conftest import SHARED
-
-    return sorted((SHARED / "conformance" / "scenarios").glob("*.json"))
+    root = Path(__file__).resolve().parents[2]
+    shared = Path(os.environ.get("TWENTY_SHARED", root.parent / "shared" / "twenty"))
+    return sorted((shared / "conformance" / "scenarios").glob("*.json"))
 
 
 @pytest.fixture(scope="module")
