@@ -1,0 +1,338 @@
+"""The warehouse: BigQuery through ``google-cloud-bigquery``, set-based in both directions.
+
+Tables (``ensure_schema``): the key ``STRING NOT NULL``, text fields ``STRING`` (``NOT NULL`` when required), JSON
+fields ``JSON``, ``updated_at TIMESTAMP NOT NULL``; clustered by the key. JSON is written as its canonical text
+(``twenty_sync._records.canonical_json``) and read back through ``TO_JSON_STRING``.
+
+Reads are one query each, fetched page by page (``page_size`` rows per request): ``ORDER BY key`` for ``read_all``
+and ``key_hashes``, ``WHERE updated_at > @since ORDER BY updated_at, key`` for ``read_changed``.
+
+Writes, per chunk: the rows go as newline-delimited JSON into a staging table (created with a one-hour expiry, so a
+crash leaves nothing behind for long) by one load job, then one ``MERGE`` applies them — inserting new keys and
+updating only the rows whose content differs (``updated_at = CURRENT_TIMESTAMP()`` for those) — and the staging table
+is dropped. A load or MERGE that fails on a row's data (a NULL in a required field, say) is retried by halves: the
+MERGE over ``_row`` ranges of the same staging table, the load by re-loading halves. Rows that still fail alone come
+back as ``RowFailure``.
+
+``key_hashes`` computes each row's content hash in SQL, ``TO_HEX(SHA256(TO_JSON_STRING(STRUCT(<hashed fields>))))``
+with the fields sorted by name: BigQuery's ``TO_JSON_STRING`` writes STRINGs and JSON values exactly as the canonical
+text of ``twenty_sync._records`` does, so the hash is the Python ``content_hash`` of the same row.
+
+Written for both real BigQuery and bqemulator (the test double: DuckDB behind the BigQuery REST API). Where the
+emulator lacks something, the portable form is used:
+
+- staging upload: ``load_table_from_json`` sends a multipart upload whose media part is typed ``*/*``, which
+  bqemulator 1.4 rejects (400); a resumable upload (``load_table_from_file`` with no size) works on both;
+- reads select ``TO_JSON_STRING(json_column)`` rather than the JSON column: bqemulator reports JSON columns of
+  DDL-created tables as STRING, so the client would hand back text there and parsed values on BigQuery;
+- row comparison in the MERGE compares ``TO_JSON_STRING(STRUCT(...))`` of the old and new rows (JSON values are not
+  comparable with ``=`` in BigQuery);
+- bqemulator keeps JSON values as the text loaded (normalised by DuckDB), where BigQuery re-serialises them (sorted
+  keys, nlohmann number notation). Loading the canonical text makes both agree, except where the emulator's
+  ``TO_JSON_STRING`` differs from BigQuery's, which the tests pin (``tests/sync/test_bigquery_store.py``):
+  U+2028/U+2029 in a STRING (BigQuery escapes them, bqemulator does not), control characters whose escape has hex
+  letters (BigQuery ``\u001b``, bqemulator ``\u001b``) and floats that need an exponent in a JSON value (DuckDB
+  writes ``1.5e-7`` and ``1000000000000000.0`` where BigQuery writes ``1.5e-07`` and ``1e+15``). The hash follows
+  BigQuery (ZetaSQL's ``JsonEscapeString`` and nlohmann::json ``dump()``), so on the emulator only, such rows hash
+  differently in SQL and in Python.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import uuid
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+
+from google.api_core import exceptions as api_exceptions
+from google.api_core.client_options import ClientOptions
+from google.auth.credentials import AnonymousCredentials, Credentials
+from google.cloud import bigquery
+
+from twenty_sync._records import ENTITIES, Entity, SourceRecord
+from twenty_sync.stores._batching import PreparedRow, bisect, chunked, first_line, prepare
+from twenty_sync.stores._protocol import KeyHash, RowFailure, WriteResult
+
+__all__ = ["BigQueryStore"]
+
+R = TypeVar("R", bound=SourceRecord)
+
+_DELETE_CHUNK = 10_000
+_STAGE_TTL = timedelta(hours=1)
+
+
+def _q(*parts: str) -> str:
+    """A backquoted BigQuery path (``project.dataset.table``)."""
+    return "`" + ".".join(p.replace("`", "\\`") for p in parts) + "`"
+
+
+def _is_row_error(exc: BaseException) -> bool:
+    # BigQuery answers 400 for data it refuses (a NULL in a REQUIRED column, a value it cannot load); permission,
+    # missing-table, quota and server errors have other statuses and are raised.
+    return isinstance(exc, (api_exceptions.BadRequest, UnicodeEncodeError))
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, api_exceptions.GoogleAPICallError):
+        return first_line(Exception(exc.message))
+    return first_line(exc)
+
+
+class BigQueryStore:
+    """Tables in one BigQuery dataset.
+
+    ``client`` is a ``google.cloud.bigquery.Client``; ``BigQueryStore.connect`` builds one (for an emulator, pass its
+    ``api_endpoint``: credentials then default to anonymous). ``timeout`` bounds each API call and job wait, in
+    seconds.
+    """
+
+    def __init__(
+        self,
+        client: bigquery.Client,
+        dataset: str,
+        *,
+        project: str | None = None,
+        tables: Mapping[str, str] | None = None,
+        location: str | None = None,
+        read_batch_size: int = 10_000,
+        write_batch_size: int = 10_000,
+        timeout: float = 600.0,
+    ) -> None:
+        self.client = client
+        self.project = project or client.project
+        self.dataset = dataset
+        self.location = location
+        self._tables = dict(tables or {})
+        self.read_batch_size = read_batch_size
+        self.write_batch_size = write_batch_size
+        self.timeout = timeout
+        self._retry = bigquery.DEFAULT_RETRY.with_timeout(timeout)
+
+    @classmethod
+    def connect(
+        cls,
+        project: str,
+        dataset: str,
+        *,
+        api_endpoint: str | None = None,
+        credentials: Credentials | None = None,
+        location: str | None = None,
+        **options: Any,
+    ) -> BigQueryStore:
+        """A store on a new client: application-default credentials on BigQuery itself; anonymous ones when
+        ``api_endpoint`` points at an emulator (unless ``credentials`` are given)."""
+        if api_endpoint is not None and credentials is None:
+            credentials = AnonymousCredentials()  # type: ignore[no-untyped-call]
+        client = bigquery.Client(
+            project=project,
+            credentials=credentials,
+            location=location,
+            client_options=ClientOptions(api_endpoint=api_endpoint) if api_endpoint else None,
+        )
+        return cls(client, dataset, project=project, location=location, **options)
+
+    def __repr__(self) -> str:
+        return f"BigQueryStore({self.project}.{self.dataset})"
+
+    def table(self, entity: Entity[Any]) -> str:
+        """The entity's table as a backquoted path for SQL."""
+        return _q(self.project, self.dataset, self._tables.get(entity.name, entity.name))
+
+    # --- SQL helpers ----------------------------------------------------------------------------------------------
+
+    def _start(self, query: str, params: Sequence[Any] = ()) -> bigquery.QueryJob:
+        config = bigquery.QueryJobConfig(query_parameters=list(params))
+        return self.client.query(
+            query, job_config=config, location=self.location, retry=self._retry, timeout=self.timeout
+        )
+
+    def _run(self, query: str, params: Sequence[Any] = ()) -> bigquery.QueryJob:
+        """Run a statement to completion (DDL, DML): raises if it failed."""
+        job = self._start(query, params)
+        job.result(timeout=self.timeout)
+        return job
+
+    @staticmethod
+    def content_hash_sql(entity: Entity[Any], qualifier: str = "") -> str:
+        """The SQL expression of a row's content hash (``qualifier``: a table alias, e.g. ``"t"``). Equal to
+        ``SourceRecord.content_hash`` of the same row: use it to diff inside the warehouse."""
+        prefix = f"{qualifier}." if qualifier else ""
+        fields = ", ".join(f"{prefix}{f.name} AS {f.name}" for f in entity.hashed_fields)
+        return f"TO_HEX(SHA256(TO_JSON_STRING(STRUCT({fields}))))"
+
+    @staticmethod
+    def _row_text_sql(entity: Entity[Any], qualifier: str) -> str:
+        """Every non-key field of a row as one JSON text, to tell whether a MERGE would change it."""
+        fields = ", ".join(f"{qualifier}.{n} AS {n}" for n in entity.field_names if n != entity.key)
+        return f"TO_JSON_STRING(STRUCT({fields}))"
+
+    def _select_sql(self, entity: Entity[Any]) -> str:
+        columns = [f"TO_JSON_STRING({f.name}) AS {f.name}" if f.kind == "json" else f.name for f in entity.fields]
+        return f"SELECT {', '.join(columns)}, updated_at FROM {self.table(entity)}"
+
+    # --- schema ---------------------------------------------------------------------------------------------------
+
+    def ensure_schema(self, entities: Iterable[Entity[Any]] | None = None) -> None:
+        dataset = bigquery.Dataset(bigquery.DatasetReference(self.project, self.dataset))
+        if self.location:
+            dataset.location = self.location
+        self.client.create_dataset(dataset, exists_ok=True, retry=self._retry, timeout=self.timeout)
+        for entity in entities if entities is not None else ENTITIES:
+            columns = [
+                f"{f.name} {'JSON' if f.kind == 'json' else 'STRING'}{' NOT NULL' if f.required else ''}"
+                for f in entity.fields
+            ]
+            columns.append("updated_at TIMESTAMP NOT NULL")
+            self._run(f"CREATE TABLE IF NOT EXISTS {self.table(entity)} ({', '.join(columns)}) CLUSTER BY {entity.key}")
+
+    # --- reads ----------------------------------------------------------------------------------------------------
+
+    def _pages(self, query: str, params: Sequence[Any], size: int) -> Iterator[list[bigquery.Row]]:
+        job = self._start(query, params)
+        rows = job.result(page_size=size, timeout=self.timeout, retry=self._retry)  # pages come as iterated
+        for page in rows.pages:
+            batch = list(page)
+            if batch:
+                yield batch
+
+    def _records(self, entity: Entity[R], query: str, params: Sequence[Any], size: int) -> Iterator[list[R]]:
+        json_fields = [f.name for f in entity.fields if f.kind == "json"]
+        for page in self._pages(query, params, size):
+            batch = []
+            for row in page:
+                values = dict(row.items())
+                for name in json_fields:
+                    text = values[name]
+                    values[name] = json.loads(text) if isinstance(text, str) else text
+                batch.append(entity.from_values(values, values["updated_at"].astimezone(UTC)))
+            yield batch
+
+    def read_all(self, entity: Entity[R], *, batch_size: int | None = None) -> Iterator[list[R]]:
+        query = f"{self._select_sql(entity)} ORDER BY {entity.key}"
+        return self._records(entity, query, (), batch_size or self.read_batch_size)
+
+    def read_changed(
+        self, entity: Entity[R], since: datetime | None, *, batch_size: int | None = None
+    ) -> Iterator[list[R]]:
+        order = f"ORDER BY updated_at, {entity.key}"
+        if since is None:
+            return self._records(entity, f"{self._select_sql(entity)} {order}", (), batch_size or self.read_batch_size)
+        if since.tzinfo is None:
+            raise ValueError(f"{since!r} has no time zone; pass an aware datetime")
+        query = f"{self._select_sql(entity)} WHERE updated_at > @since {order}"
+        params = [bigquery.ScalarQueryParameter("since", "TIMESTAMP", since.astimezone(UTC))]
+        return self._records(entity, query, params, batch_size or self.read_batch_size)
+
+    def key_hashes(self, entity: Entity[Any], *, batch_size: int | None = None) -> Iterator[list[KeyHash]]:
+        query = (
+            f"SELECT {entity.key} AS key, {self.content_hash_sql(entity)} AS content_hash "
+            f"FROM {self.table(entity)} ORDER BY {entity.key}"
+        )
+        for page in self._pages(query, (), batch_size or self.read_batch_size):
+            yield [KeyHash(row["key"], row["content_hash"]) for row in page]
+
+    # --- writes ---------------------------------------------------------------------------------------------------
+
+    def upsert(self, entity: Entity[R], records: Iterable[R]) -> WriteResult:
+        result = WriteResult()
+        for chunk in chunked(records, self.write_batch_size):
+            rows, failures = prepare(entity, chunk)
+            changed, refused = self._write_chunk(entity, rows)
+            result += WriteResult(submitted=len(chunk), changed=changed, failures=(*failures, *refused))
+        return result
+
+    def _stage_schema(self, entity: Entity[Any]) -> list[bigquery.SchemaField]:
+        fields = [bigquery.SchemaField("_row", "INT64")]
+        fields += [bigquery.SchemaField(f.name, "JSON" if f.kind == "json" else "STRING") for f in entity.fields]
+        return fields  # all NULLABLE: a NULL in a required field is refused by the MERGE, per row
+
+    def _merge_sql(self, entity: Entity[Any], stage: str) -> str:
+        names = entity.field_names
+        others = [n for n in names if n != entity.key]
+        return (
+            f"MERGE {self.table(entity)} AS T "
+            f"USING (SELECT {', '.join(names)} FROM {stage} WHERE _row BETWEEN @lo AND @hi) AS S "
+            f"ON T.{entity.key} = S.{entity.key} "
+            f"WHEN MATCHED AND {self._row_text_sql(entity, 'T')} != {self._row_text_sql(entity, 'S')} THEN "
+            f"UPDATE SET {', '.join(f'{n} = S.{n}' for n in others)}, updated_at = CURRENT_TIMESTAMP() "
+            f"WHEN NOT MATCHED THEN INSERT ({', '.join(names)}, updated_at) "
+            f"VALUES ({', '.join(f'S.{n}' for n in names)}, CURRENT_TIMESTAMP())"
+        )
+
+    @staticmethod
+    def _ndjson(entity: Entity[Any], rows: Sequence[PreparedRow]) -> bytes:
+        lines = []
+        for row in rows:
+            parts = [f'"_row":{row.ordinal}']
+            for f, value in zip(entity.fields, row.values, strict=True):
+                if value is None:
+                    text = "null"
+                elif f.kind == "json":
+                    text = value  # already canonical JSON text: embedded as the JSON value itself
+                else:
+                    text = json.dumps(value, ensure_ascii=False)
+                parts.append(f'"{f.name}":{text}')
+            lines.append("{" + ",".join(parts) + "}")
+        return ("\n".join(lines) + "\n").encode("utf-8")
+
+    def _write_chunk(self, entity: Entity[Any], rows: list[PreparedRow]) -> tuple[int, list[RowFailure]]:
+        merge_failures: list[RowFailure] = []
+
+        def load_and_merge(batch: Sequence[PreparedRow]) -> int:
+            stage_id = f"_twenty_sync_stage_{entity.name}_{uuid.uuid4().hex[:12]}"
+            stage_ref = bigquery.TableReference(bigquery.DatasetReference(self.project, self.dataset), stage_id)
+            table = bigquery.Table(stage_ref, schema=self._stage_schema(entity))
+            table.expires = datetime.now(UTC) + _STAGE_TTL
+            self.client.create_table(table, retry=self._retry, timeout=self.timeout)
+            try:
+                config = bigquery.LoadJobConfig(
+                    schema=self._stage_schema(entity),
+                    source_format=bigquery.SourceFormat.NEWLINE_DELIMITED_JSON,
+                    write_disposition=bigquery.WriteDisposition.WRITE_APPEND,
+                )
+                load = self.client.load_table_from_file(
+                    io.BytesIO(self._ndjson(entity, batch)),
+                    stage_ref,
+                    job_config=config,
+                    location=self.location,
+                    timeout=self.timeout,
+                )  # no size given: a resumable upload (see the module docstring)
+                load.result(timeout=self.timeout)
+                merge = self._merge_sql(entity, _q(self.project, self.dataset, stage_id))
+
+                def merge_range(part: Sequence[PreparedRow]) -> int:
+                    params = [
+                        bigquery.ScalarQueryParameter("lo", "INT64", part[0].ordinal),
+                        bigquery.ScalarQueryParameter("hi", "INT64", part[-1].ordinal),
+                    ]
+                    return self._run(merge, params).num_dml_affected_rows or 0
+
+                changed, failed = bisect(
+                    batch, merge_range, key_of=_key_of, is_row_error=_is_row_error, describe=_describe
+                )
+                merge_failures.extend(failed)
+                return changed
+            finally:
+                self.client.delete_table(stage_ref, not_found_ok=True, retry=self._retry, timeout=self.timeout)
+
+        changed, load_failures = bisect(
+            rows, load_and_merge, key_of=_key_of, is_row_error=_is_row_error, describe=_describe
+        )
+        return changed, [*load_failures, *merge_failures]
+
+    def delete(self, entity: Entity[Any], keys: Iterable[str]) -> WriteResult:
+        query = f"DELETE FROM {self.table(entity)} WHERE {entity.key} IN UNNEST(@keys)"
+        result = WriteResult()
+        for chunk in chunked(keys, _DELETE_CHUNK):
+            job = self._run(query, [bigquery.ArrayQueryParameter("keys", "STRING", chunk)])
+            result += WriteResult(submitted=len(chunk), changed=job.num_dml_affected_rows or 0)
+        return result
+
+    def close(self) -> None:
+        self.client.close()  # type: ignore[no-untyped-call]
+
+
+def _key_of(row: PreparedRow) -> str:
+    return row.key
