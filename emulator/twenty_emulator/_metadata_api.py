@@ -39,6 +39,7 @@ from twenty_emulator._store import unique_column
 from twenty_emulator._values import default_row, is_uuid
 from twenty_emulator._workspace import (
     COMPOSITE_TYPES,
+    FIELD_TYPES,
     RELATION_TYPES,
     STANDARD_APPLICATION_ID,
     FieldMeta,
@@ -54,33 +55,6 @@ JSON = dict[str, Any]
 DEFAULT_LIMIT = 60
 MAX_LIMIT = 200
 
-FIELD_TYPES: tuple[str, ...] = (
-    "ACTOR",
-    "ADDRESS",
-    "ARRAY",
-    "BOOLEAN",
-    "CURRENCY",
-    "DATE",
-    "DATE_TIME",
-    "EMAILS",
-    "FILES",
-    "FULL_NAME",
-    "LINKS",
-    "MORPH_RELATION",
-    "MULTI_SELECT",
-    "NUMBER",
-    "NUMERIC",
-    "PHONES",
-    "POSITION",
-    "RATING",
-    "RAW_JSON",
-    "RELATION",
-    "RICH_TEXT",
-    "SELECT",
-    "TEXT",
-    "TS_VECTOR",
-    "UUID",
-)
 # Types the server manages itself: not creatable through the API.
 _NOT_CREATABLE = frozenset({"ACTOR", "POSITION", "TS_VECTOR", "MORPH_RELATION"})
 _ENUM_TYPES = frozenset({"SELECT", "MULTI_SELECT"})

@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from twenty_emulator._workspace import FieldMeta, ObjectMeta, Workspace
+from twenty_emulator._workspace import FIELD_TYPES, FieldMeta, ObjectMeta, Workspace
 
 __all__ = ["core_document", "metadata_document"]
 
@@ -1259,34 +1259,6 @@ METADATA_ENTITIES: tuple[tuple[str, str], ...] = (
     ("pageLayoutWidget", "pageLayoutWidgets"),
 )
 
-# Twenty's ``FieldMetadataType`` names, as its metadata document lists them (``Object.keys``, alphabetical).
-FIELD_METADATA_TYPES: tuple[str, ...] = (
-    "ACTOR",
-    "ADDRESS",
-    "ARRAY",
-    "BOOLEAN",
-    "CURRENCY",
-    "DATE",
-    "DATE_TIME",
-    "EMAILS",
-    "FILES",
-    "FULL_NAME",
-    "LINKS",
-    "MORPH_RELATION",
-    "MULTI_SELECT",
-    "NUMBER",
-    "NUMERIC",
-    "PHONES",
-    "POSITION",
-    "RATING",
-    "RAW_JSON",
-    "RELATION",
-    "RICH_TEXT",
-    "SELECT",
-    "TEXT",
-    "TS_VECTOR",
-    "UUID",
-)
 
 _AGGREGATE_OPERATIONS = ["AVG", "COUNT", "MAX", "MIN", "SUM"]
 _VIEW_FILTER_OPERANDS = [
@@ -1352,7 +1324,7 @@ def _stamps(*, deleted: bool = True) -> JSON:
 def _field_properties(*, with_immutable: bool) -> JSON:
     properties: JSON = {}
     if with_immutable:
-        properties["type"] = _enum(list(FIELD_METADATA_TYPES))
+        properties["type"] = _enum(list(FIELD_TYPES))
         properties["objectMetadataId"] = _uuid_schema()
     properties.update(
         {

@@ -18,6 +18,7 @@ from typing import Any
 
 __all__ = [
     "COMPOSITE_TYPES",
+    "FIELD_TYPES",
     "RELATION_TYPES",
     "STANDARD_APPLICATION_ID",
     "FieldMeta",
@@ -31,6 +32,35 @@ DEFAULT_WORKSPACE_ID = "20202020-1c25-4d02-bf25-6aeccf7ea419"
 DEFAULT_CUSTOM_APPLICATION_ID = "9db3b9fe-d67a-447a-b5a3-9b2d0ab67871"
 
 RELATION_TYPES = frozenset({"RELATION", "MORPH_RELATION"})
+
+# Twenty's ``FieldMetadataType`` names, alphabetical (as its metadata document and its validation messages list them).
+FIELD_TYPES: tuple[str, ...] = (
+    "ACTOR",
+    "ADDRESS",
+    "ARRAY",
+    "BOOLEAN",
+    "CURRENCY",
+    "DATE",
+    "DATE_TIME",
+    "EMAILS",
+    "FILES",
+    "FULL_NAME",
+    "LINKS",
+    "MORPH_RELATION",
+    "MULTI_SELECT",
+    "NUMBER",
+    "NUMERIC",
+    "PHONES",
+    "POSITION",
+    "RATING",
+    "RAW_JSON",
+    "RELATION",
+    "RICH_TEXT",
+    "SELECT",
+    "TEXT",
+    "TS_VECTOR",
+    "UUID",
+)
 
 # Composite field types: sub-field name → sub-field type. "LIST" sub-fields hold JSON arrays.
 COMPOSITE_TYPES: dict[str, dict[str, str]] = {
