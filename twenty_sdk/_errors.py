@@ -284,7 +284,7 @@ def api_error_from_response(response: httpx.Response, *, note: str | None = None
     key = _bearer(request)
     method = request.method if request is not None else ""
     url = str(request.url) if request is not None else ""
-    text = _scrub(response.text, key)
+    text = scrub(response.text, key)
     try:
         body: Any = json.loads(text) if text else None
     except ValueError:
@@ -303,7 +303,7 @@ def api_error_from_response(response: httpx.Response, *, note: str | None = None
         body=body,
         request_id=response.headers.get("x-request-id"),
         method=method,
-        url=_scrub(url, key),
+        url=scrub(url, key),
     )
 
 
@@ -347,7 +347,8 @@ def _bearer(request: httpx.Request | None) -> str | None:
     return None
 
 
-def _scrub(text: str, key: str | None) -> str:
+def scrub(text: str, key: str | None) -> str:
+    """``text`` with every occurrence of the API key replaced (the one place secrets are cut out of messages)."""
     return text.replace(key, _REDACTED) if key else text
 
 

@@ -35,6 +35,7 @@ from twenty_sdk._errors import (
     APITimeoutError,
     api_error_from_response,
     raise_for_response,
+    scrub,
 )
 from twenty_sdk._pacing import Pacer, is_rate_limited_path, shared_pacer
 from twenty_sdk._retry import RetryPolicy
@@ -102,8 +103,7 @@ class BaseTransport(Generic[ClientT]):
         return _Call(method.upper(), path, self._url(path), paced, idempotent)
 
     def _scrub(self, text: str) -> str:
-        key = self.config.api_key.get_secret_value()
-        return text.replace(key, "[redacted]") if key else text
+        return scrub(text, self.config.api_key.get_secret_value())
 
     def _wrap(self, exc: httpx.HTTPError, method: str, url: str) -> APIConnectionError:
         """Our exception for an httpx one (whose request, with its headers, stays only in ``__cause__``)."""
