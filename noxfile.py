@@ -9,6 +9,9 @@ nox -s setup            provision and verify the seed's schema: on a fresh emula
 nox -s codegen          regenerate generated/ from codegen/snapshots; `-- --emulator`: re-pull the snapshot from
                         the emulator's standard workspace first; `-- --url URL`: from a live workspace (key in
                         TWENTY_API_KEY); `-- check`, `-- pull --url URL`…: one step of the pipeline
+nox -s sync             the sync engine's tests and its benchmark (requests per load, no-op re-sync, plan memory)
+nox -s demo             the whole story with nothing configured: an emulator, a messy 5k-contact warehouse, setup,
+                        sync, re-sync, a change, an edit pulled back, a summary (`-- --scale 0.1`, `-- --keep DIR`)
 nox -s codegen_check    the codegen tests with the pinned generator: drift check, recorded answers, mypy --strict
 """
 
@@ -56,6 +59,7 @@ def typecheck(session: nox.Session) -> None:
     """mypy --strict on our packages."""
     _install(session, "lint", "test")
     session.run("mypy")
+    session.run("mypy", "demo")
 
 
 @nox.session
@@ -98,6 +102,21 @@ def codegen_check(session: nox.Session) -> None:
     """The codegen tests with the pinned generator installed (drift check included; slow ones too)."""
     _install(session, "codegen", "test")
     session.run("pytest", "tests/codegen", *session.posargs)
+
+
+@nox.session(default=False)
+def sync(session: nox.Session) -> None:
+    """The sync engine's tests, then its benchmark against the emulator (`-- --contacts 10000 ...` for bench flags)."""
+    _install(session, "test", extras="emulator,bigquery,supabase")
+    session.run("pytest", "tests/sync/test_mapping.py", "tests/sync/test_engine.py", "tests/sync/test_engine_cli.py")
+    session.run("python", "bench/bench_sync.py", *session.posargs)
+
+
+@nox.session(default=False)
+def demo(session: nox.Session) -> None:
+    """The demo, with nothing configured: Twenty emulated in process, a seeded messy warehouse synced both ways."""
+    _install(session, extras="emulator")
+    session.run("python", "demo/twenty_demo.py", *session.posargs)
 
 
 @nox.session(default=False)

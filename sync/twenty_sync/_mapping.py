@@ -1,0 +1,383 @@
+"""Source records ⇄ Twenty records: pure functions, no I/O.
+
+=====================================  ==========================================================================
+source                                 Twenty
+=====================================  ==========================================================================
+``Contact``                            ``person`` (``/rest/people``), upsert key ``contactId``
+  ``canonical_name``                   ``name.firstName`` (up to the first space) / ``name.lastName`` (the rest)
+  ``contact_identifiers.primary_email`` ``emails.primaryEmail``, normalised as Twenty does (lower-cased)
+  ``contact_identifiers.primary_phone`` ``phones.primaryPhoneNumber`` (Twenty parses it with libphonenumber)
+  ``category_code`` …                  ``categoryCode``, ``subcategoryCode``, ``relationshipCategory`` (TEXT)
+  ``llm_context``                      ``llmContext`` (TEXT: a string as is, any other JSON value as JSON text)
+  JSON fields                          ``communicationStats``, ``socialNetwork``, ``aiInsights``,
+                                       ``recommendations``, ``syncMetadata`` (RAW_JSON)
+``Business``                           ``company`` (``/rest/companies``), upsert key ``businessId``
+  ``business_name`` / ``website``      ``name`` / ``domainName.primaryLinkUrl`` (normalised as Twenty does)
+  the rest                             ``industry``, ``businessType``, ``llmContext`` (TEXT), ``businessData``,
+                                       ``relationshipStats``, ``syncMetadata`` (RAW_JSON)
+``Relationship``                       ``contactBusinessRelationship`` (``/rest/contactBusinessRelationships``),
+                                       upsert key ``relationshipId``; ``role`` → ``contactRole`` (``role`` is
+                                       reserved in Twenty); ``personId`` / ``companyId`` resolved by the engine
+=====================================  ==========================================================================
+
+A payload is built from the record *after* Twenty's normalisation (emails, links), so its hash
+(:func:`payload_hash`) does not change when only the spelling Twenty folds away does: an unchanged row never looks
+changed. Bad input (an invalid email, a NUL byte, text over ``Limits``, text that is not valid Unicode) raises
+:class:`MappingError` with the reason, for one record at a time.
+
+Back from Twenty (``person_to_contact`` …): empty text (``""``, how Twenty answers unset text) becomes ``None``;
+``contact_identifiers`` carries only ``primary_email`` / ``primary_phone`` (other identifier keys are not stored in
+Twenty).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable, Mapping
+from typing import Any, Generic, TypeVar
+
+import attrs
+
+from twenty_sdk import normalize_email, normalize_link
+from twenty_sync._records import (
+    BUSINESSES,
+    CONTACTS,
+    RELATIONSHIPS,
+    Business,
+    Contact,
+    Entity,
+    JsonValue,
+    Relationship,
+    SourceRecord,
+)
+
+__all__ = [
+    "OBJECTS",
+    "Limits",
+    "MappingError",
+    "TwentyObject",
+    "business_to_company",
+    "company_to_business",
+    "contact_to_person",
+    "decode_text_json",
+    "encode_text_json",
+    "payload_hash",
+    "person_to_contact",
+    "relationship_from_twenty",
+    "relationship_to_twenty",
+    "twenty_projection",
+]
+
+R = TypeVar("R", bound=SourceRecord)
+
+_EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+_SORTED = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False, sort_keys=True)
+
+
+_JSON_STARTS = frozenset('{["-0123456789tfn \t\n\r')
+
+
+class MappingError(ValueError):
+    """A record that cannot be sent to Twenty; ``reason`` says why (the record's key is the caller's to add)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@attrs.frozen
+class Limits:
+    """What a record may hold before it is refused: characters per TEXT field, characters of JSON text per
+    RAW_JSON field."""
+
+    max_text: int = 100_000
+    max_json: int = 1_000_000
+
+
+DEFAULT_LIMITS = Limits()
+
+
+# --- values -------------------------------------------------------------------------------------------------------
+
+
+def _check_text(name: str, value: str, limit: int) -> None:
+    if "\x00" in value:
+        raise MappingError(f"{name}: holds a NUL byte (\\x00), which Twenty answers with a 500")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise MappingError(f"{name}: not valid Unicode text ({exc.reason} at position {exc.start})") from None
+    if len(value) > limit:
+        raise MappingError(f"{name}: {len(value)} characters, over the limit of {limit}")
+
+
+def _text(name: str, value: str | None, limits: Limits) -> str | None:
+    if value is None or value == "":
+        return None  # Twenty answers unset text as "": both are "no value", so they map (and hash) alike
+    _check_text(name, value, limits.max_text)
+    return value
+
+
+def _json(name: str, value: JsonValue, limits: Limits) -> JsonValue:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        _check_text(name, value, limits.max_json)
+    elif isinstance(value, (dict, list)):
+        # the records' validator has checked it is JSON; the C encoder only measures it (and finds lone surrogates)
+        _check_text(name, _COMPACT.encode(value), limits.max_json)
+    return value
+
+
+def encode_text_json(value: JsonValue) -> str | None:
+    """A JSON value for a TEXT field: a string as is (unless it would read back as another JSON value: then as
+    JSON text), anything else as JSON text (keys sorted); None stays None. :func:`decode_text_json` reverses it."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        if not value or value[0] not in _JSON_STARTS:
+            return value  # cannot read back as JSON (the common case: prose)
+        try:
+            json.loads(value)
+        except ValueError:
+            return value
+    return _SORTED.encode(value)
+
+
+def decode_text_json(text: str | None) -> JsonValue:
+    """The inverse of :func:`encode_text_json` (``""`` and None read as None)."""
+    if text is None or text == "":
+        return None
+    try:
+        value: JsonValue = json.loads(text)
+    except ValueError:
+        return text
+    return value
+
+
+def _empty_none(value: Any) -> str | None:
+    return value if isinstance(value, str) and value != "" else None
+
+
+def _email(value: str | None, limits: Limits) -> str | None:
+    if value is None:
+        return None
+    _check_text("primary_email", value, limits.max_text)
+    if not _EMAIL.fullmatch(value):
+        raise MappingError(f"primary_email: {value!r} is not a valid email address")
+    return normalize_email(value)
+
+
+def payload_hash(payload: Mapping[str, Any]) -> str:
+    """sha256 of a payload's JSON text with sorted keys: equal payloads hash alike whatever their key order. Only
+    the sync's state keeps it (it is never compared with a hash computed elsewhere), so the C encoder's text is
+    canonical enough."""
+    text = _SORTED.encode(payload)
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+# --- contacts ⇄ people --------------------------------------------------------------------------------------------
+
+
+def split_name(canonical_name: str) -> dict[str, str]:
+    """``"Ada King Lovelace"`` → ``{"firstName": "Ada", "lastName": "King Lovelace"}`` (split at the first space)."""
+    first, _, last = canonical_name.strip().partition(" ")
+    return {"firstName": first, "lastName": last.strip()}
+
+
+def contact_to_person(contact: Contact, limits: Limits = DEFAULT_LIMITS) -> dict[str, Any]:
+    """A ``person`` payload for a contact (see the module table); raises :class:`MappingError`."""
+    name = _text("canonical_name", contact.canonical_name, limits) or ""
+    payload: dict[str, Any] = {
+        "contactId": contact.contact_id,
+        "name": split_name(name),
+        "categoryCode": _text("category_code", contact.category_code, limits),
+        "subcategoryCode": _text("subcategory_code", contact.subcategory_code, limits),
+        "relationshipCategory": _text("relationship_category", contact.relationship_category, limits),
+        "llmContext": _text("llm_context", encode_text_json(_json("llm_context", contact.llm_context, limits)), limits),
+        "communicationStats": _json("communication_stats", contact.communication_stats, limits),
+        "socialNetwork": _json("social_network", contact.social_network, limits),
+        "aiInsights": _json("ai_insights", contact.ai_insights, limits),
+        "recommendations": _json("recommendations", contact.recommendations, limits),
+        "syncMetadata": _json("sync_metadata", contact.sync_metadata, limits),
+    }
+    _json("contact_identifiers", contact.contact_identifiers, limits)
+    email = _email(contact.primary_email, limits)
+    payload["emails"] = {"primaryEmail": email or ""}
+    phone = _text("primary_phone", contact.primary_phone, limits)
+    if phone is not None:
+        payload["phones"] = {"primaryPhoneNumber": phone}
+    return payload
+
+
+def person_to_contact(row: Mapping[str, Any]) -> Contact:
+    """A contact from a Twenty ``person`` (a plain record dict, custom fields at the top level)."""
+    name = row.get("name") or {}
+    first, last = _empty_none(name.get("firstName")) or "", _empty_none(name.get("lastName")) or ""
+    identifiers: dict[str, JsonValue] = {}
+    email = _empty_none((row.get("emails") or {}).get("primaryEmail"))
+    if email is not None:
+        identifiers["primary_email"] = email
+    phones = row.get("phones") or {}
+    number = _empty_none(phones.get("primaryPhoneNumber"))
+    if number is not None:
+        calling = _empty_none(phones.get("primaryPhoneCallingCode")) or ""
+        identifiers["primary_phone"] = f"{calling} {number}".strip() if not number.startswith("+") else number
+    return Contact(
+        contact_id=str(row["contactId"]),
+        canonical_name=f"{first} {last}".strip(),
+        contact_identifiers=identifiers or None,
+        category_code=_empty_none(row.get("categoryCode")),
+        subcategory_code=_empty_none(row.get("subcategoryCode")),
+        relationship_category=_empty_none(row.get("relationshipCategory")),
+        llm_context=decode_text_json(row.get("llmContext")),
+        communication_stats=row.get("communicationStats"),
+        social_network=row.get("socialNetwork"),
+        ai_insights=row.get("aiInsights"),
+        recommendations=row.get("recommendations"),
+        sync_metadata=row.get("syncMetadata"),
+    )
+
+
+# --- businesses ⇄ companies ---------------------------------------------------------------------------------------
+
+
+def business_to_company(business: Business, limits: Limits = DEFAULT_LIMITS) -> dict[str, Any]:
+    """A ``company`` payload for a business; raises :class:`MappingError`."""
+    website = _text("website", business.website, limits)
+    return {
+        "businessId": business.business_id,
+        "name": _text("business_name", business.business_name, limits) or "",
+        "domainName": {"primaryLinkUrl": normalize_link(website.strip()) if website else ""},
+        "industry": _text("industry", business.industry, limits),
+        "businessType": _text("business_type", business.business_type, limits),
+        "llmContext": _text(
+            "llm_context", encode_text_json(_json("llm_context", business.llm_context, limits)), limits
+        ),
+        "businessData": _json("business_data", business.business_data, limits),
+        "relationshipStats": _json("relationship_stats", business.relationship_stats, limits),
+        "syncMetadata": _json("sync_metadata", business.sync_metadata, limits),
+    }
+
+
+def company_to_business(row: Mapping[str, Any]) -> Business:
+    """A business from a Twenty ``company``."""
+    return Business(
+        business_id=str(row["businessId"]),
+        business_name=str(row.get("name") or ""),
+        website=_empty_none((row.get("domainName") or {}).get("primaryLinkUrl")),
+        industry=_empty_none(row.get("industry")),
+        business_type=_empty_none(row.get("businessType")),
+        business_data=row.get("businessData"),
+        relationship_stats=row.get("relationshipStats"),
+        sync_metadata=row.get("syncMetadata"),
+        llm_context=decode_text_json(row.get("llmContext")),
+    )
+
+
+# --- relationships ------------------------------------------------------------------------------------------------
+
+
+def relationship_to_twenty(relationship: Relationship, limits: Limits = DEFAULT_LIMITS) -> dict[str, Any]:
+    """A ``contactBusinessRelationship`` payload *without* ``personId`` / ``companyId`` (the engine adds them once
+    the contact and business have Twenty ids); the source keys ride along under ``_refs`` for it."""
+    return {
+        "relationshipId": relationship.relationship_id,
+        "contactRole": _text("role", relationship.role, limits),
+        "relationshipType": _text("relationship_type", relationship.relationship_type, limits),
+        "_refs": {
+            "contact": _text("contact_id", relationship.contact_id, limits),
+            "business": _text("business_id", relationship.business_id, limits),
+        },
+    }
+
+
+def relationship_from_twenty(
+    row: Mapping[str, Any],
+    contact_key: Callable[[str], str | None],
+    business_key: Callable[[str], str | None],
+) -> Relationship:
+    """A relationship from a Twenty record; ``contact_key`` / ``business_key`` turn Twenty ids back into source keys
+    (raises :class:`MappingError` when one is unknown)."""
+    person_id, company_id = row.get("personId"), row.get("companyId")
+    contact = contact_key(str(person_id)) if person_id else None
+    business = business_key(str(company_id)) if company_id else None
+    if contact is None or business is None:
+        raise MappingError(f"relationship {row.get('relationshipId')!r}: its person or company is not a synced record")
+    return Relationship(
+        relationship_id=str(row["relationshipId"]),
+        contact_id=contact,
+        business_id=business,
+        role=_empty_none(row.get("contactRole")),
+        relationship_type=_empty_none(row.get("relationshipType")),
+    )
+
+
+# --- the objects --------------------------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class TwentyObject(Generic[R]):
+    """How one entity lives in Twenty: its object, its upsert key field, the unique value Twenty also matches
+    upserts on (``emails.primaryEmail``...), and the fields a pull compares (:func:`twenty_projection`)."""
+
+    entity: Entity[R]
+    name_plural: str
+    key_field: str
+    unique_path: tuple[str, str] | None
+    to_payload: Callable[[R, Limits], dict[str, Any]] = attrs.field(repr=False)
+    projected: tuple[str, ...] = attrs.field(repr=False)
+
+    def unique_value(self, payload: Mapping[str, Any]) -> str | None:
+        if self.unique_path is None:
+            return None
+        outer, inner = self.unique_path
+        value = (payload.get(outer) or {}).get(inner)
+        return value if isinstance(value, str) and value else None
+
+
+_PERSON_FIELDS = (
+    *("contactId", "name", "emails", "phones", "categoryCode", "subcategoryCode", "relationshipCategory"),
+    *("llmContext", "communicationStats", "socialNetwork", "aiInsights", "recommendations", "syncMetadata"),
+)
+_COMPANY_FIELDS = (
+    *("businessId", "name", "domainName", "industry", "businessType", "llmContext", "businessData"),
+    *("relationshipStats", "syncMetadata"),
+)
+
+OBJECTS: dict[str, TwentyObject[Any]] = {
+    "contacts": TwentyObject(
+        CONTACTS,
+        "people",
+        "contactId",
+        ("emails", "primaryEmail"),
+        contact_to_person,
+        _PERSON_FIELDS,
+    ),
+    "businesses": TwentyObject(
+        BUSINESSES,
+        "companies",
+        "businessId",
+        ("domainName", "primaryLinkUrl"),
+        business_to_company,
+        _COMPANY_FIELDS,
+    ),
+    "relationships": TwentyObject(
+        RELATIONSHIPS,
+        "contactBusinessRelationships",
+        "relationshipId",
+        None,
+        relationship_to_twenty,
+        ("relationshipId", "contactRole", "relationshipType", "personId", "companyId"),
+    ),
+}
+"""The Twenty side of each entity, by entity name."""
+
+
+def twenty_projection(obj: TwentyObject[Any], row: Mapping[str, Any]) -> str:
+    """The hash of the fields of a Twenty record that the sync maps (bookkeeping fields such as ``updatedAt`` and
+    ``position`` left out): equal when a pull finds the record as the last write left it."""
+    return payload_hash({name: row.get(name) for name in obj.projected})

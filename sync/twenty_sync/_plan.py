@@ -1,0 +1,195 @@
+"""The plan: what a push would change in Twenty, as a stream (a merge-join of two sorted key streams).
+
+The source is read in key order (every store reads so) and the state too; both advance together, so memory stays
+constant whatever the size. Per key:
+
+- in the source, not in the state → ``create``;
+- in both, same source content hash → ``unchanged`` (nothing is mapped: a no-op run reads no Twenty record);
+- in both, another source hash → the record is mapped; same payload hash as last sent → ``unchanged`` with
+  ``refresh`` set (only the state's source hash is brought up to date), else ``update``;
+- in the state, not in the source → ``delete`` (reported; applied only when asked);
+- a record that cannot be mapped → ``invalid``, with the reason.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from typing import Any, Literal
+
+import attrs
+
+from twenty_sync._mapping import DEFAULT_LIMITS, OBJECTS, Limits, MappingError, TwentyObject, payload_hash
+from twenty_sync._records import Entity
+from twenty_sync._state import StateRow, SyncState
+from twenty_sync.stores import KeyHash, Store, SupportsKeyHashes
+
+__all__ = ["Change", "EntityPlan", "Op", "Planner", "SyncPlan", "merge_join"]
+
+Op = Literal["create", "update", "unchanged", "delete", "invalid"]
+OPS: tuple[Op, ...] = ("create", "update", "unchanged", "delete", "invalid")
+
+
+@attrs.frozen
+class Change:
+    """One key of the plan. ``record``: the source record (None for a delete, or when only hashes were read);
+    ``payload``: what would be sent; ``state``: what the state knows; ``reason``: why a record is invalid."""
+
+    op: Op
+    key: str
+    record: Any = attrs.field(default=None, repr=False)
+    payload: dict[str, Any] | None = attrs.field(default=None, repr=False)
+    payload_hash: str | None = attrs.field(default=None, repr=False)
+    state: StateRow | None = attrs.field(default=None, repr=False)
+    refresh: bool = False
+    reason: str | None = None
+
+
+def merge_join(
+    source: Iterable[tuple[str, Any]], state: Iterable[StateRow]
+) -> Iterator[tuple[str, Any | None, StateRow | None]]:
+    """Join two key-ordered streams on the key: ``(key, source item or None, state row or None)``."""
+    src_it, st_it = iter(source), iter(state)
+    src = next(src_it, None)
+    st = next(st_it, None)
+    while src is not None or st is not None:
+        if st is None or (src is not None and src[0] < st.key):
+            assert src is not None
+            yield src[0], src[1], None
+            src = next(src_it, None)
+        elif src is None or st.key < src[0]:
+            yield st.key, None, st
+            st = next(st_it, None)
+        else:
+            yield src[0], src[1], st
+            src = next(src_it, None)
+            st = next(st_it, None)
+
+
+def _check_order(items: Iterable[tuple[str, Any]]) -> Iterator[tuple[str, Any]]:
+    last: str | None = None
+    for item in items:
+        if last is not None and item[0] <= last:
+            raise ValueError(f"the source is not in key order ({item[0]!r} after {last!r})")
+        last = item[0]
+        yield item
+
+
+@attrs.define
+class EntityPlan:
+    """Counts and first rows of one entity's plan."""
+
+    entity: str
+    counts: Counter[str] = attrs.field(factory=Counter)
+    samples: dict[str, list[Change]] = attrs.field(factory=dict)
+
+    def add(self, change: Change, sample_size: int) -> None:
+        op = "refresh" if change.refresh else change.op
+        self.counts[op] += 1
+        if change.refresh:
+            self.counts["unchanged"] += 1
+        bucket = self.samples.setdefault(change.op, [])
+        if len(bucket) < sample_size and change.op != "unchanged":
+            bucket.append(change)
+
+
+@attrs.define
+class SyncPlan:
+    """A whole plan, summarised (for ``--dry-run`` and ``twenty-sync plan``)."""
+
+    entities: list[EntityPlan] = attrs.field(factory=list)
+
+    def table(self) -> str:
+        header = f"{'entity':<14} {'create':>8} {'update':>8} {'unchanged':>10} {'delete':>8} {'invalid':>8}"
+        lines = [header, "-" * len(header)]
+        for e in self.entities:
+            c = e.counts
+            lines.append(
+                f"{e.entity:<14} {c['create']:>8} {c['update']:>8} {c['unchanged']:>10} {c['delete']:>8} "
+                f"{c['invalid']:>8}"
+            )
+        for e in self.entities:
+            for op, changes in e.samples.items():
+                for change in changes:
+                    extra = f": {change.reason}" if change.reason else ""
+                    lines.append(f"  {e.entity} {op} {change.key}{extra}")
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.table()
+
+
+class Planner:
+    """Diffs a source store against the state, entity by entity."""
+
+    def __init__(self, state: SyncState, *, limits: Limits = DEFAULT_LIMITS, read_batch_size: int = 1000) -> None:
+        self.state = state
+        self.limits = limits
+        self.read_batch_size = read_batch_size
+
+    def _source(self, source: Store, entity: Entity[Any]) -> Iterator[tuple[str, Any]]:
+        for batch in source.read_all(entity, batch_size=self.read_batch_size):
+            for record in batch:
+                yield record.key, record
+        return
+
+    def map(self, obj: TwentyObject[Any], record: Any) -> tuple[dict[str, Any], str]:
+        payload = obj.to_payload(record, self.limits)
+        return payload, payload_hash(payload)
+
+    def changes(self, source: Store, entity: Entity[Any]) -> Iterator[Change]:
+        """Every key's change, in key order (see the module docstring)."""
+        obj = OBJECTS[entity.name]
+        joined = merge_join(_check_order(self._source(source, entity)), self.state.rows(entity.name))
+        for key, record, st in joined:
+            if record is None:
+                yield Change("delete", key, state=st)
+                continue
+            if st is not None and record.content_hash == st.source_hash:
+                yield Change("unchanged", key, record, state=st)
+                continue
+            try:
+                payload, p_hash = self.map(obj, record)
+            except MappingError as exc:
+                yield Change("invalid", key, record, state=st, reason=exc.reason)
+                continue
+            if st is None:
+                yield Change("create", key, record, payload, p_hash)
+            elif p_hash == st.payload_hash:
+                yield Change("unchanged", key, record, payload, p_hash, state=st, refresh=True)
+            else:
+                yield Change("update", key, record, payload, p_hash, state=st)
+
+    def key_hash_changes(self, source: SupportsKeyHashes, entity: Entity[Any]) -> Iterator[Change]:
+        """Like :meth:`changes` from (key, content hash) pairs only (no record is read): creates and updates come
+        without their record; the engine reads those afterwards. Used for a plan over a store computing hashes."""
+
+        def pairs() -> Iterator[tuple[str, KeyHash]]:
+            for batch in source.key_hashes(entity, batch_size=self.read_batch_size):
+                for kh in batch:
+                    yield kh.key, kh
+
+        for key, kh, st in merge_join(_check_order(pairs()), self.state.rows(entity.name)):
+            if kh is None:
+                yield Change("delete", key, state=st)
+            elif st is None:
+                yield Change("create", key)
+            elif kh.content_hash == st.source_hash:
+                yield Change("unchanged", key, state=st)
+            else:
+                yield Change("update", key, state=st)
+
+    def plan(self, source: Store, entities: Iterable[Entity[Any]], *, sample_size: int = 5) -> SyncPlan:
+        """Run the diff to the end and summarise it (no write anywhere)."""
+        plan = SyncPlan()
+        for entity in entities:
+            summary = EntityPlan(entity.name)
+            stream = (
+                self.key_hash_changes(source, entity)
+                if isinstance(source, SupportsKeyHashes)
+                else self.changes(source, entity)
+            )
+            for change in stream:
+                summary.add(change, sample_size)
+            plan.entities.append(summary)
+        return plan

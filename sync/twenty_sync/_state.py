@@ -1,0 +1,258 @@
+"""The sync's own state: an embedded SQLite file (no server), apart from every store.
+
+Tables::
+
+    synced       entity, key → source_hash (the source record's content_hash), payload_hash (the hash of the payload
+                 sent to Twenty, after Twenty's normalisation), twenty_hash (the hash of the Twenty record as the
+                 write left it), twenty_id, unique_value (the email / domain Twenty also matches upserts on),
+                 synced_at
+    watermarks   name → updated_at, last_id (a pull's cursor: the last (updatedAt, id) pair written to the target)
+    sync_errors  run_id, store, entity, key, operation, reason, attempt, time
+
+A row of ``synced`` is written only once its write landed (one transaction per batch of 200): a run killed at any
+point leaves the state behind Twenty, never ahead, and the next run sends the rest again (upserts keyed on the
+external ids make that harmless).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime
+from os import PathLike
+
+import attrs
+
+__all__ = ["StateRow", "SyncError", "SyncState", "Watermark"]
+
+_CHUNK = 500
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+@attrs.frozen
+class StateRow:
+    """What the state knows of one synced record."""
+
+    key: str
+    source_hash: str
+    payload_hash: str
+    twenty_id: str
+    twenty_hash: str | None = None
+    unique_value: str | None = None
+    synced_at: str = ""
+
+
+@attrs.frozen
+class Watermark:
+    """A pull's cursor: rows with (updatedAt, id) up to this pair have been written to the target."""
+
+    updated_at: str
+    last_id: str
+
+
+@attrs.frozen
+class SyncError:
+    run_id: str
+    store: str
+    entity: str
+    key: str
+    operation: str
+    reason: str
+    attempt: int
+    time: str
+
+
+class SyncState:
+    """The state file (``":memory:"`` for tests). One writer at a time."""
+
+    def __init__(self, path: str | PathLike[str] = "twenty-sync.state.sqlite3") -> None:
+        self.path = str(path)
+        self._conn = sqlite3.connect(self.path, isolation_level=None)
+        if self.path != ":memory:":
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA synchronous=NORMAL")
+        self._conn.executescript(
+            """
+            CREATE TABLE IF NOT EXISTS synced (
+                entity TEXT NOT NULL, key TEXT NOT NULL, source_hash TEXT NOT NULL, payload_hash TEXT NOT NULL,
+                twenty_hash TEXT, twenty_id TEXT NOT NULL, unique_value TEXT, synced_at TEXT NOT NULL,
+                PRIMARY KEY (entity, key)) WITHOUT ROWID;
+            CREATE INDEX IF NOT EXISTS synced_twenty_id ON synced (entity, twenty_id);
+            CREATE INDEX IF NOT EXISTS synced_unique ON synced (entity, unique_value);
+            CREATE TABLE IF NOT EXISTS watermarks (name TEXT PRIMARY KEY, updated_at TEXT NOT NULL,
+                last_id TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS sync_errors (
+                id INTEGER PRIMARY KEY, run_id TEXT NOT NULL, store TEXT NOT NULL, entity TEXT NOT NULL,
+                key TEXT NOT NULL, operation TEXT NOT NULL, reason TEXT NOT NULL, attempt INTEGER NOT NULL,
+                time TEXT NOT NULL);
+            CREATE INDEX IF NOT EXISTS sync_errors_key ON sync_errors (store, entity, key, operation);
+            """
+        )
+
+    def __repr__(self) -> str:
+        return f"SyncState({self.path!r})"
+
+    def close(self) -> None:
+        self._conn.close()
+
+    # --- synced records -------------------------------------------------------------------------------------------
+
+    def rows(self, entity: str, *, batch_size: int = 2000) -> Iterator[StateRow]:
+        """Every synced record of ``entity`` in key order (code point order, as the stores read), paged by key."""
+        after: str | None = None
+        while True:
+            if after is None:
+                fetched = self._conn.execute(
+                    "SELECT key, source_hash, payload_hash, twenty_id, twenty_hash, unique_value, synced_at "
+                    "FROM synced WHERE entity = ? ORDER BY key LIMIT ?",
+                    (entity, batch_size),
+                ).fetchall()
+            else:
+                fetched = self._conn.execute(
+                    "SELECT key, source_hash, payload_hash, twenty_id, twenty_hash, unique_value, synced_at "
+                    "FROM synced WHERE entity = ? AND key > ? ORDER BY key LIMIT ?",
+                    (entity, after, batch_size),
+                ).fetchall()
+            for row in fetched:
+                yield StateRow(*row)
+            if len(fetched) < batch_size:
+                return
+            after = fetched[-1][0]
+
+    def get_many(self, entity: str, keys: Iterable[str]) -> dict[str, StateRow]:
+        out: dict[str, StateRow] = {}
+        key_list = list(dict.fromkeys(keys))
+        for i in range(0, len(key_list), _CHUNK):
+            chunk = key_list[i : i + _CHUNK]
+            for row in self._conn.execute(
+                "SELECT key, source_hash, payload_hash, twenty_id, twenty_hash, unique_value, synced_at FROM synced "
+                f"WHERE entity = ? AND key IN ({','.join('?' * len(chunk))})",
+                (entity, *chunk),
+            ):
+                out[row[0]] = StateRow(*row)
+        return out
+
+    def by_twenty_ids(self, entity: str, twenty_ids: Iterable[str]) -> dict[str, StateRow]:
+        """State rows by Twenty id."""
+        out: dict[str, StateRow] = {}
+        ids = list(dict.fromkeys(twenty_ids))
+        for i in range(0, len(ids), _CHUNK):
+            chunk = ids[i : i + _CHUNK]
+            for row in self._conn.execute(
+                "SELECT key, source_hash, payload_hash, twenty_id, twenty_hash, unique_value, synced_at FROM synced "
+                f"WHERE entity = ? AND twenty_id IN ({','.join('?' * len(chunk))})",
+                (entity, *chunk),
+            ):
+                out[row[3]] = StateRow(*row)
+        return out
+
+    def owners(self, entity: str, unique_values: Iterable[str]) -> dict[str, str]:
+        """unique value → the key of the synced record holding it."""
+        out: dict[str, str] = {}
+        values = list(dict.fromkeys(unique_values))
+        for i in range(0, len(values), _CHUNK):
+            chunk = values[i : i + _CHUNK]
+            for value, key in self._conn.execute(
+                "SELECT unique_value, key FROM synced "
+                f"WHERE entity = ? AND unique_value IN ({','.join('?' * len(chunk))})",
+                (entity, *chunk),
+            ):
+                out[value] = key
+        return out
+
+    def record(self, entity: str, rows: Sequence[StateRow]) -> None:
+        """Write the state of records whose write landed (one transaction)."""
+        if not rows:
+            return
+        now = _now()
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            self._conn.executemany(
+                "INSERT INTO synced (entity, key, source_hash, payload_hash, twenty_hash, twenty_id, unique_value, "
+                "synced_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (entity, key) DO UPDATE SET "
+                "source_hash = excluded.source_hash, payload_hash = excluded.payload_hash, "
+                "twenty_hash = excluded.twenty_hash, twenty_id = excluded.twenty_id, "
+                "unique_value = excluded.unique_value, synced_at = excluded.synced_at",
+                [
+                    (entity, r.key, r.source_hash, r.payload_hash, r.twenty_hash, r.twenty_id, r.unique_value, now)
+                    for r in rows
+                ],
+            )
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
+
+    def forget(self, entity: str, keys: Iterable[str]) -> None:
+        key_list = list(keys)
+        for i in range(0, len(key_list), _CHUNK):
+            chunk = key_list[i : i + _CHUNK]
+            self._conn.execute(
+                f"DELETE FROM synced WHERE entity = ? AND key IN ({','.join('?' * len(chunk))})", (entity, *chunk)
+            )
+
+    def count(self, entity: str) -> int:
+        row = self._conn.execute("SELECT count(*) FROM synced WHERE entity = ?", (entity,)).fetchone()
+        return int(row[0])
+
+    def last_synced_at(self, entity: str) -> str | None:
+        row = self._conn.execute("SELECT max(synced_at) FROM synced WHERE entity = ?", (entity,)).fetchone()
+        return row[0] if row and row[0] else None
+
+    # --- watermarks -----------------------------------------------------------------------------------------------
+
+    def watermark(self, name: str) -> Watermark | None:
+        row = self._conn.execute("SELECT updated_at, last_id FROM watermarks WHERE name = ?", (name,)).fetchone()
+        return Watermark(row[0], row[1]) if row else None
+
+    def set_watermark(self, name: str, mark: Watermark) -> None:
+        self._conn.execute(
+            "INSERT INTO watermarks (name, updated_at, last_id) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET "
+            "updated_at = excluded.updated_at, last_id = excluded.last_id",
+            (name, mark.updated_at, mark.last_id),
+        )
+
+    # --- errors ---------------------------------------------------------------------------------------------------
+
+    def log_errors(
+        self, run_id: str, store: str, entity: str, operation: str, errors: Sequence[tuple[str, str]]
+    ) -> None:
+        """Log ``(key, reason)`` pairs; ``attempt`` counts this key's errors for this operation so far."""
+        if not errors:
+            return
+        now = _now()
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            for key, reason in errors:
+                (previous,) = self._conn.execute(
+                    "SELECT count(*) FROM sync_errors WHERE store = ? AND entity = ? AND key = ? AND operation = ?",
+                    (store, entity, key, operation),
+                ).fetchone()
+                self._conn.execute(
+                    "INSERT INTO sync_errors (run_id, store, entity, key, operation, reason, attempt, time) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (run_id, store, entity, key, operation, reason, previous + 1, now),
+                )
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
+
+    def errors(self, run_id: str | None = None, *, limit: int | None = None) -> list[SyncError]:
+        sql = "SELECT run_id, store, entity, key, operation, reason, attempt, time FROM sync_errors"
+        params: list[object] = []
+        if run_id is not None:
+            sql += " WHERE run_id = ?"
+            params.append(run_id)
+        sql += " ORDER BY id"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        return [SyncError(*row) for row in self._conn.execute(sql, params)]
+
+    def last_run_id(self) -> str | None:
+        row = self._conn.execute("SELECT run_id FROM sync_errors ORDER BY id DESC LIMIT 1").fetchone()
+        return row[0] if row else None

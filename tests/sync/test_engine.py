@@ -1,0 +1,569 @@
+"""The sync engine (``twenty_sync._engine``) against the emulator in process and the local store: request counts of
+an initial load, a no-op re-sync and a small change; kill and resume; bad records; pull; dry run."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import attrs
+import httpx
+import pytest
+from twenty_emulator import Emulator, FaultRule, RateLimiter, create_app
+from twenty_emulator._testing import ASGISyncTransport
+from twenty_sync import (
+    BUSINESSES,
+    CONTACTS,
+    RELATIONSHIPS,
+    Business,
+    Contact,
+    Limits,
+    Relationship,
+    SyncEngine,
+    SyncState,
+    business_to_company,
+    contact_to_person,
+)
+from twenty_sync.stores import LocalStore, Store, SupportsKeyHashes
+
+from twenty_sdk import InternalServerError, RateLimit, RetryPolicy, TwentyClient
+
+API_KEY = "tw_sync_Zr8pQ2mK5vX"
+BATCH_ROUTE = "POST /rest/batch/{object}"
+LIST_ROUTE = "GET /rest/{object}"
+
+
+class RecordingTransport(httpx.BaseTransport):
+    """Passes requests on and keeps, for each batch write, its object and the keys of the records it carried."""
+
+    def __init__(self, inner: httpx.BaseTransport) -> None:
+        self.inner = inner
+        self.batches: list[tuple[str, list[dict[str, Any]]]] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "POST" and request.url.path.startswith("/rest/batch/"):
+            self.batches.append((request.url.path.rsplit("/", 1)[-1], json.loads(request.read())))
+        return self.inner.handle_request(request)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+@attrs.define
+class World:
+    emulator: Emulator
+    client: TwentyClient
+    recorder: RecordingTransport
+    source: LocalStore
+    state: SyncState
+    tmp: Path
+
+    def engine(self, **options: Any) -> SyncEngine:
+        return SyncEngine(self.client, self.state, **options)
+
+    def counts(self) -> dict[str, int]:
+        return self.emulator.request_counts()
+
+    def records(self, name_plural: str) -> list[dict[str, Any]]:
+        return list(self.client.records(name_plural).iter())
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[World]:
+    emulator = Emulator(api_key=API_KEY, rate_limiter=RateLimiter(enabled=False))
+    recorder = RecordingTransport(ASGISyncTransport(create_app(emulator)))
+    client = TwentyClient(
+        "http://twenty.local",
+        API_KEY,
+        transport=recorder,
+        rate_limit=RateLimit(enabled=False),
+        retry=RetryPolicy(max_retries=1, initial_delay=0.0, max_delay=0.0),
+    )
+    source = LocalStore(tmp_path / "source.sqlite3")
+    source.ensure_schema()
+    state = SyncState(tmp_path / "state.sqlite3")
+    yield World(emulator, client, recorder, source, state, tmp_path)
+    client.close()
+    source.close()
+    state.close()
+
+
+def contact(i: int, **changes: Any) -> Contact:
+    base = Contact(
+        contact_id=f"C-{i:05d}",
+        canonical_name=f"Ada Lovelace {i}",
+        contact_identifiers={"primary_email": f"Ada.{i}@Example.test", "primary_phone": None},
+        category_code="PRO",
+        llm_context={"summary": f"contact {i}"},
+        communication_stats={"emails": i, "ratio": 0.5},
+        recommendations=["call"],
+        sync_metadata={"source": "test"},
+    )
+    return attrs.evolve(base, **changes)
+
+
+def business(i: int, **changes: Any) -> Business:
+    base = Business(
+        business_id=f"B-{i:05d}",
+        business_name=f"Business {i}",
+        website=f"https://B{i}.Example.test/",
+        industry="Software",
+        business_data={"employees": i},
+    )
+    return attrs.evolve(base, **changes)
+
+
+def relationship(i: int, businesses: int, **changes: Any) -> Relationship:
+    base = Relationship(f"R-{i:05d}", f"C-{i:05d}", f"B-{i % businesses:05d}", role="CTO", relationship_type="employee")
+    return attrs.evolve(base, **changes)
+
+
+def load(store: Store, b: int, c: int, r: int) -> None:
+    store.upsert(BUSINESSES, [business(i) for i in range(b)])
+    store.upsert(CONTACTS, [contact(i) for i in range(c)])
+    store.upsert(RELATIONSHIPS, [relationship(i, b) for i in range(r)])
+
+
+def record_requests(counts: dict[str, int]) -> int:
+    """Requests to the record API (reads and writes), metadata left out."""
+    return sum(n for route, n in counts.items() if route.startswith(("GET /rest/{", "POST /rest/", "PATCH /rest/{"))
+               and "metadata" not in route)  # fmt: skip
+
+
+# --- push ---------------------------------------------------------------------------------------------------------
+
+
+def test_initial_load_takes_one_request_per_200_records(world: World) -> None:
+    b, c, r = 250, 450, 401
+    load(world.source, b, c, r)
+
+    report = world.engine().run(world.source)
+
+    expected = math.ceil(b / 200) + math.ceil(c / 200) + math.ceil(r / 200)
+    assert world.counts()[BATCH_ROUTE] == expected == 8
+    assert LIST_ROUTE not in world.counts()
+    assert report.errors == []
+    assert [e.counts["created"] for e in report.entities] == [b, c, r]
+    assert len(world.records("companies")) == b
+    assert len({p["contactId"] for p in world.records("people")}) == c
+    assert len(world.records("contactBusinessRelationships")) == r
+
+
+def test_relationships_point_at_the_synced_person_and_company(world: World) -> None:
+    load(world.source, 3, 5, 5)
+
+    world.engine().run(world.source)
+
+    people = {p["id"]: p["contactId"] for p in world.records("people")}
+    companies = {c["id"]: c["businessId"] for c in world.records("companies")}
+    rels = {(x["relationshipId"], people[x["personId"]], companies[x["companyId"]], x["contactRole"])
+            for x in world.records("contactBusinessRelationships")}  # fmt: skip
+    assert rels == {(f"R-{i:05d}", f"C-{i:05d}", f"B-{i % 3:05d}", "CTO") for i in range(5)}
+
+
+def test_no_op_resync_sends_no_write_and_reads_no_record(world: World) -> None:
+    load(world.source, 50, 300, 300)
+    world.engine().run(world.source)
+    world.emulator.reset_counts()
+
+    report = world.engine().run(world.source)
+
+    assert record_requests(world.counts()) == 0
+    assert report.written == 0
+    assert [e.counts["unchanged"] for e in report.entities] == [50, 300, 300]
+
+
+def test_changing_one_percent_sends_only_those_rows(world: World) -> None:
+    load(world.source, 20, 500, 0)
+    world.engine().run(world.source)
+    changed = [contact(i, category_code="VIP") for i in range(0, 500, 100)]  # 5 of 500
+    world.source.upsert(CONTACTS, changed)
+    world.emulator.reset_counts()
+    world.recorder.batches.clear()
+
+    report = world.engine().run(world.source)
+
+    assert world.counts()[BATCH_ROUTE] == 1
+    assert [(obj, sorted(p["contactId"] for p in rows)) for obj, rows in world.recorder.batches] == [
+        ("people", [c.contact_id for c in changed])
+    ]
+    assert report.entity("contacts").counts["updated"] == 5
+    vip = {p["contactId"] for p in world.records("people") if p["categoryCode"] == "VIP"}
+    assert vip == {c.contact_id for c in changed}
+
+
+def test_a_change_twenty_normalises_away_is_not_sent(world: World) -> None:
+    load(world.source, 0, 10, 0)
+    world.engine().run(world.source)
+    world.source.upsert(CONTACTS, [contact(3, contact_identifiers={"primary_email": "ADA.3@EXAMPLE.TEST"})])
+    world.emulator.reset_counts()
+
+    report = world.engine().run(world.source)
+    again = world.engine().run(world.source)
+
+    assert record_requests(world.counts()) == 0
+    assert report.entity("contacts").counts["refresh"] == 0  # counted as unchanged
+    assert report.entity("contacts").counts["unchanged"] == 10
+    assert again.entity("contacts").counts["unchanged"] == 10
+
+
+def test_dry_run_makes_no_request(world: World) -> None:
+    load(world.source, 5, 10, 10)
+
+    report = world.engine().run(world.source, dry_run=True)
+
+    assert world.counts() == {}
+    assert report.plan is not None
+    assert [e.counts["create"] for e in report.plan.entities] == [5, 10, 10]
+    assert "contacts" in report.plan.table()
+
+
+def test_deletes_are_reported_not_applied_unless_asked(world: World) -> None:
+    load(world.source, 2, 10, 0)
+    world.engine().run(world.source)
+    world.source.delete(CONTACTS, ["C-00001", "C-00002"])
+
+    plan = world.engine().plan(world.source)
+    kept = world.engine().run(world.source)
+    people_after_report = len(world.records("people"))
+    applied = world.engine().run(world.source, apply_deletes=True)
+
+    assert plan.entities[1].counts["delete"] == 2
+    assert kept.entity("contacts").counts["skipped"] == 2
+    assert people_after_report == 10
+    assert applied.entity("contacts").counts["deleted"] == 2
+    assert sorted(p["contactId"] for p in world.records("people")) == [
+        f"C-{i:05d}" for i in range(10) if i not in (1, 2)
+    ]
+    assert world.state.count("contacts") == 8
+
+
+# --- kill and resume ----------------------------------------------------------------------------------------------
+
+
+def assert_twenty_equals_source(world: World, b: int, c: int, r: int) -> None:
+    people = world.records("people")
+    companies = world.records("companies")
+    rels = world.records("contactBusinessRelationships")
+    assert Counter(p["contactId"] for p in people) == Counter(f"C-{i:05d}" for i in range(c))
+    assert Counter(x["businessId"] for x in companies) == Counter(f"B-{i:05d}" for i in range(b))
+    assert Counter(x["relationshipId"] for x in rels) == Counter(f"R-{i:05d}" for i in range(r))
+    ids = {p["id"]: p["contactId"] for p in people}
+    assert all(ids[x["personId"]] == f"C-{x['relationshipId'][2:]}" for x in rels)
+
+
+@pytest.mark.parametrize("k", [1, 3, 5])
+def test_a_run_killed_after_k_batches_converges_when_run_again(world: World, k: int) -> None:
+    b, c, r = 210, 600, 420  # 2 + 3 + 3 batches
+    load(world.source, b, c, r)
+    batches = 0
+
+    def kill_after_k(operation: str, entity: str, done: int) -> None:
+        nonlocal batches
+        batches += 1
+        if batches == k:
+            world.emulator.faults.set([FaultRule(route="POST /rest/batch/*", error_rate=1.0)])
+
+    with pytest.raises(InternalServerError):
+        world.engine(progress=kill_after_k).run(world.source)
+    world.emulator.faults.clear()
+    world.emulator.reset_counts()
+
+    world.engine().run(world.source)
+
+    remaining = 8 - k
+    assert world.counts()[BATCH_ROUTE] == remaining
+    assert record_requests(world.counts()) == remaining  # the resumed run read nothing from Twenty
+    assert_twenty_equals_source(world, b, c, r)
+
+
+def test_a_run_killed_after_a_write_landed_but_before_the_state_saved_it_converges(world: World) -> None:
+    b, c, r = 10, 450, 100
+    load(world.source, b, c, r)
+    original = world.state.record
+    calls = 0
+
+    def record_then_die(entity: str, rows: Any) -> None:
+        nonlocal calls
+        if rows:
+            calls += 1
+            if calls == 2:  # the first contacts batch landed in Twenty; the process dies before saving it
+                raise KeyboardInterrupt
+        original(entity, rows)
+
+    world.state.record = record_then_die  # type: ignore[method-assign]
+    with pytest.raises(KeyboardInterrupt):
+        world.engine().run(world.source)
+    world.state.record = original  # type: ignore[method-assign]
+
+    world.engine().run(world.source)
+
+    assert_twenty_equals_source(world, b, c, r)
+
+
+# --- bad records --------------------------------------------------------------------------------------------------
+
+
+def test_bad_records_are_logged_with_key_and_reason_and_the_rest_lands(world: World) -> None:
+    world.source.upsert(
+        BUSINESSES,
+        [business(0), business(1),
+         business(2, website="https://b1.example.test")],  # the same domain as B-00001, once normalised
+    )  # fmt: skip
+    contacts = [contact(i) for i in range(10)] + [
+        contact(10, contact_identifiers={"primary_email": "bob@"}),  # invalid email
+        contact(11, contact_identifiers={"primary_email": "ada.3@example.test"}),  # a duplicate of C-00003
+        contact(12, llm_context="x" * 2000),  # oversized text (limit 1000 below)
+        contact(13, canonical_name="Nul \x00 Byte"),
+        contact(14, canonical_name="Zoë \u200fمحمد\u200e 张伟 😀 e\u0301"),  # odd but valid Unicode: lands
+    ]
+    world.source.upsert(CONTACTS, contacts)
+    world.source.upsert(
+        RELATIONSHIPS, [relationship(1, 2), relationship(10, 2), relationship(14, 2)]
+    )  # R-00010 refers to a contact that failed
+
+    report = world.engine(limits=Limits(max_text=1000)).run(world.source)
+
+    errors = {(e.entity, e.key): e for e in world.state.errors(report.run_id)}
+    assert set(errors) == {
+        ("businesses", "B-00002"),
+        ("contacts", "C-00010"),
+        ("contacts", "C-00011"),
+        ("contacts", "C-00012"),
+        ("contacts", "C-00013"),
+        ("relationships", "R-00010"),
+    }
+    assert "already belongs to businesses 'B-00001'" in errors["businesses", "B-00002"].reason
+    assert "not a valid email" in errors["contacts", "C-00010"].reason
+    assert "already belongs to contacts 'C-00003'" in errors["contacts", "C-00011"].reason
+    assert "over the limit" in errors["contacts", "C-00012"].reason
+    assert "NUL byte" in errors["contacts", "C-00013"].reason
+    assert "contact 'C-00010'" in errors["relationships", "R-00010"].reason
+    assert all(e.operation == "upsert" and e.attempt == 1 for e in errors.values())
+    people = {p["contactId"]: p for p in world.records("people")}
+    assert sorted(people) == [f"C-{i:05d}" for i in [*range(10), 14]]
+    assert people["C-00014"]["name"] == {"firstName": "Zoë", "lastName": "\u200fمحمد\u200e 张伟 😀 e\u0301"}
+    assert sorted(x["businessId"] for x in world.records("companies")) == ["B-00000", "B-00001"]
+    assert sorted(x["relationshipId"] for x in world.records("contactBusinessRelationships")) == ["R-00001", "R-00014"]
+
+
+def test_failed_records_are_retried_on_the_next_run_and_attempts_counted(world: World) -> None:
+    world.source.upsert(CONTACTS, [contact(0), contact(1, contact_identifiers={"primary_email": "bob@"})])
+    world.engine().run(world.source)
+
+    second = world.engine().run(world.source)
+    world.source.upsert(CONTACTS, [contact(1)])
+    third = world.engine().run(world.source)
+
+    assert [e.attempt for e in world.state.errors(second.run_id)] == [2]
+    assert third.errors == []
+    assert third.entity("contacts").counts["created"] == 1
+
+
+def test_a_record_twenty_refuses_is_logged_and_the_batch_lands(world: World) -> None:
+    world.source.upsert(
+        CONTACTS, [contact(0), contact(1, contact_identifiers={"primary_email": "ok@x.test", "primary_phone": "n/a"})]
+    )
+
+    report = world.engine().run(world.source)
+
+    (error,) = world.state.errors(report.run_id)
+    assert error.key == "C-00001"
+    assert "phone" in error.reason.lower()
+    assert [p["contactId"] for p in world.records("people")] == ["C-00000"]
+
+
+# --- pull ---------------------------------------------------------------------------------------------------------
+
+
+def read(store: Store, entity: Any) -> dict[str, Any]:
+    return {r.key: r for batch in store.read_all(entity) for r in batch}
+
+
+def test_pull_picks_up_an_edit_made_in_twenty(world: World) -> None:
+    load(world.source, 2, 5, 5)
+    engine = world.engine()
+    engine.run(world.source)
+    app = LocalStore(world.tmp / "app.sqlite3")
+    app.ensure_schema()
+    engine.pull(app)
+    person = next(p for p in world.records("people") if p["contactId"] == "C-00002")
+    world.client.records("people").update(person["id"], {"categoryCode": "EDITED", "name": {"firstName": "Augusta"}})
+    world.emulator.reset_counts()
+
+    report = engine.pull(app)
+
+    pulled = read(app, CONTACTS)
+    assert pulled["C-00002"].category_code == "EDITED"
+    assert pulled["C-00002"].canonical_name == "Augusta Lovelace 2"
+    assert report.entity("contacts").counts["updated"] == 1
+    assert report.entity("businesses").counts["updated"] == 0
+    assert world.counts()[LIST_ROUTE] == 3  # one page per entity
+    assert BATCH_ROUTE not in world.counts()
+    app.close()
+
+
+def test_first_pull_brings_every_record_to_an_empty_store(world: World) -> None:
+    load(world.source, 3, 7, 7)
+    engine = world.engine()
+    engine.run(world.source)
+    app = LocalStore(world.tmp / "app.sqlite3")
+    app.ensure_schema()
+
+    engine.pull(app)
+
+    # equal as Twenty holds them: the same payloads (emails and links normalised, a null phone left out)
+    for entity, to_twenty in ((CONTACTS, contact_to_person), (BUSINESSES, business_to_company)):
+        pulled, source = read(app, entity), read(world.source, entity)
+        assert {k: to_twenty(v) for k, v in pulled.items()} == {k: to_twenty(v) for k, v in source.items()}
+    assert read(app, RELATIONSHIPS) == read(world.source, RELATIONSHIPS)
+    app.close()
+
+
+def test_pulling_into_the_source_skips_own_writes_and_the_next_push_sends_nothing(world: World) -> None:
+    load(world.source, 2, 5, 5)
+    engine = world.engine()
+    engine.run(world.source)
+    person = next(p for p in world.records("people") if p["contactId"] == "C-00004")
+    world.client.records("people").update(person["id"], {"categoryCode": "EDITED"})
+
+    report = engine.pull(world.source, skip_own_writes=True)
+    world.emulator.reset_counts()
+    push = engine.run(world.source)
+
+    assert report.entity("contacts").counts["updated"] == 1
+    assert report.entity("contacts").counts["unchanged"] == 4
+    assert read(world.source, CONTACTS)["C-00004"].category_code == "EDITED"
+    assert record_requests(world.counts()) == 0
+    assert push.written == 0
+
+
+def test_pull_boundary_rows_are_not_pulled_twice(world: World) -> None:
+    load(world.source, 0, 3, 0)
+    engine = world.engine()
+    engine.run(world.source)
+    app = LocalStore(world.tmp / "app.sqlite3")
+    app.ensure_schema()
+    first = engine.pull(app, entities=(CONTACTS,))
+
+    second = engine.pull(app, entities=(CONTACTS,))
+
+    assert first.entity("contacts").counts["updated"] == 3  # "updated": records the state knew (pushed before)
+    assert second.entity("contacts").counts == Counter()
+    app.close()
+
+
+@pytest.mark.parametrize(("policy", "expected"), [("twenty_wins", "TWENTY"), ("store_wins", "STORE")])
+def test_conflict_policy_decides_between_twenty_and_the_store(world: World, policy: Any, expected: str) -> None:
+    load(world.source, 0, 3, 0)
+    engine = world.engine()
+    engine.run(world.source)
+    app = LocalStore(world.tmp / "app.sqlite3")
+    app.ensure_schema()
+    engine.pull(app)
+    app.upsert(CONTACTS, [contact(1, category_code="STORE")])
+    person = next(p for p in world.records("people") if p["contactId"] == "C-00001")
+    world.client.records("people").update(person["id"], {"categoryCode": "TWENTY"})
+
+    engine.pull(app, policy=policy)
+
+    assert read(app, CONTACTS)["C-00001"].category_code == expected
+    app.close()
+
+
+def test_last_writer_wins_takes_the_later_edit(world: World) -> None:
+    load(world.source, 0, 3, 0)
+    engine = world.engine()
+    engine.run(world.source)
+    app = LocalStore(world.tmp / "app.sqlite3")
+    app.ensure_schema()
+    engine.pull(app)
+    person = next(p for p in world.records("people") if p["contactId"] == "C-00001")
+    world.client.records("people").update(person["id"], {"categoryCode": "TWENTY"})
+    app.upsert(CONTACTS, [contact(1, category_code="STORE-LATER")])
+
+    engine.pull(app, policy="last_writer_wins")
+
+    assert read(app, CONTACTS)["C-00001"].category_code == "STORE-LATER"
+    app.close()
+
+
+def test_a_source_of_truth_per_field_merges_a_conflict(world: World) -> None:
+    load(world.source, 0, 3, 0)
+    engine = world.engine()
+    engine.run(world.source)
+    app = LocalStore(world.tmp / "app.sqlite3")
+    app.ensure_schema()
+    engine.pull(app)
+    app.upsert(CONTACTS, [contact(1, category_code="STORE", subcategory_code="STORE")])
+    person = next(p for p in world.records("people") if p["contactId"] == "C-00001")
+    world.client.records("people").update(person["id"], {"categoryCode": "TWENTY", "subcategoryCode": "TWENTY"})
+
+    engine.pull(app, policy={"category_code": "store", "subcategory_code": "twenty"})
+
+    pulled = read(app, CONTACTS)["C-00001"]
+    assert (pulled.category_code, pulled.subcategory_code) == ("STORE", "TWENTY")
+    app.close()
+
+
+def test_sync_contact_to_all_propagates_one_contact_warehouse_to_twenty_to_app(world: World) -> None:
+    load(world.source, 0, 5, 0)
+    engine = world.engine()
+    engine.run(world.source)
+    world.source.upsert(CONTACTS, [contact(2, category_code="NEW"), contact(3, category_code="NOT-THIS-ONE")])
+    app = LocalStore(world.tmp / "app.sqlite3")
+    app.ensure_schema()
+    world.recorder.batches.clear()
+
+    engine.sync_contact_to_all("C-00002", world.source, app)
+
+    assert [[p["contactId"] for p in rows] for _, rows in world.recorder.batches] == [["C-00002"]]
+    assert list(read(app, CONTACTS)) == ["C-00002"]
+    assert read(app, CONTACTS)["C-00002"].category_code == "NEW"
+    app.close()
+
+
+# --- other stores -------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("kind", "sizes"), [("postgres", (20, 250, 250)), ("bigquery", (5, 10, 10))])
+def test_push_from_another_store_loads_and_resyncs_to_nothing(
+    world: World,
+    make_store: Callable[..., Any],
+    monkeypatch: pytest.MonkeyPatch,
+    kind: str,
+    sizes: tuple[int, int, int],
+) -> None:
+    store = make_store(kind)
+    load(store, *sizes)
+
+    world.engine().run(store)
+    first = world.counts()[BATCH_ROUTE]
+    world.emulator.reset_counts()
+    if isinstance(store, SupportsKeyHashes):  # the re-sync is decided on (key, hash) pairs: no row is read
+        monkeypatch.setattr(store, "read_all", None)
+    again = world.engine().run(store)
+
+    assert first == sum(math.ceil(n / 200) for n in sizes)
+    assert record_requests(world.counts()) == 0
+    assert again.written == 0
+
+
+def test_plan_over_a_store_computing_hashes_reads_no_row(world: World, make_store: Callable[..., Any]) -> None:
+    store = make_store("bigquery")
+    load(store, 3, 6, 0)
+    engine = world.engine()
+    engine.run(store, entities=(BUSINESSES, CONTACTS))
+    store.upsert(CONTACTS, [contact(1, category_code="VIP")])
+    store.delete(CONTACTS, ["C-00005"])
+    store.upsert(CONTACTS, [contact(9)])
+
+    plan = engine.plan(store, (BUSINESSES, CONTACTS))
+
+    assert isinstance(store, SupportsKeyHashes)
+    assert plan.entities[0].counts == Counter({"unchanged": 3})
+    assert plan.entities[1].counts == Counter({"unchanged": 4, "update": 1, "delete": 1, "create": 1})

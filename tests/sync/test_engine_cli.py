@@ -1,0 +1,105 @@
+"""``twenty-sync plan | run | pull | status`` against the emulator over a loopback socket."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from twenty_emulator import Emulator, RateLimiter
+from twenty_emulator._testing import RunningServer, serve_in_thread
+from twenty_sync import BUSINESSES, CONTACTS, Business, Contact
+from twenty_sync._cli import main, open_store
+from twenty_sync.stores import LocalStore
+
+API_KEY = "tw_cli_Yt7wN3bQ"
+
+
+@pytest.fixture
+def server() -> Iterator[RunningServer]:
+    emulator = Emulator(api_key=API_KEY, rate_limiter=RateLimiter(enabled=False))
+    with serve_in_thread(emulator) as running:
+        yield running
+
+
+@pytest.fixture
+def source(tmp_path: Path) -> Path:
+    path = tmp_path / "warehouse.sqlite3"
+    store = LocalStore(path)
+    store.ensure_schema()
+    store.upsert(BUSINESSES, [Business(f"B-{i}", f"Biz {i}", website=f"https://b{i}.test") for i in range(3)])
+    store.upsert(
+        CONTACTS,
+        [Contact(f"C-{i}", f"Ada {i}", {"primary_email": f"ada{i}@x.test"}) for i in range(5)]
+        + [Contact("C-bad", "Bad", {"primary_email": "bad@"})],
+    )
+    store.close()
+    return path
+
+
+def cli(*args: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(args), stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_plan_run_status_pull(server: RunningServer, source: Path, tmp_path: Path) -> None:
+    state = str(tmp_path / "state.sqlite3")
+    common = ["--state", state, "--url", server.url, "--api-key", API_KEY, "--no-rate-limit"]
+
+    code, plan, _ = cli("--state", state, "plan", "--source", f"local:{source}")
+    assert code == 0
+    assert plan.splitlines()[2].split() == ["businesses", "3", "0", "0", "0", "0"]
+    assert plan.splitlines()[3].split() == ["contacts", "5", "0", "0", "0", "1"]
+    assert server.emulator.request_counts() == {}
+
+    code, dry, _ = cli(*common, "run", "--dry-run", "--source", f"local:{source}")
+    assert code == 0
+    assert dry == plan
+    assert server.emulator.request_counts() == {}
+
+    code, run, _ = cli(*common, "--progress", "run", "--source", f"local:{source}")
+    assert code == 1  # one record failed
+    assert run.splitlines()[4].split()[:6] == ["contacts", "5", "0", "0", "0", "1"]
+    assert "C-bad: primary_email: 'bad@' is not a valid email address" in run
+
+    code, status, _ = cli("--state", state, "status")
+    assert code == 0
+    assert "contacts               5" in status
+    assert "contacts C-bad [upsert, attempt 1]" in status
+
+    app = tmp_path / "app.sqlite3"
+    code, _, _ = cli(*common, "pull", "--target", f"local:{app}", "--store-owns", "category_code")
+    assert code == 0
+    store = LocalStore(app)
+    assert sorted(r.key for batch in store.read_all(CONTACTS) for r in batch) == [f"C-{i}" for i in range(5)]
+    store.close()
+
+
+def test_a_bad_store_spec_is_a_usage_error(tmp_path: Path) -> None:
+    code, _, err = cli("--state", str(tmp_path / "s.sqlite3"), "plan", "--source", "nowhere")
+
+    assert code == 2
+    assert "local:PATH" in err
+
+
+def test_open_store_makes_a_local_store(tmp_path: Path) -> None:
+    store = open_store(f"local:{tmp_path / 'x.sqlite3'}")
+
+    assert isinstance(store, LocalStore)
+    store.close()
+
+
+def test_the_public_surface_is_locked() -> None:
+    import twenty_sync
+
+    assert set(twenty_sync.__all__) == {
+        "BUSINESSES", "Business", "CONTACTS", "Change", "ConflictPolicy", "Contact", "ENTITIES", "Entity",
+        "EntityPlan", "EntityReport", "FieldOwner", "FieldPolicy", "Limits", "MappingError", "OBJECTS", "Op",
+        "PUSH_ORDER", "Planner", "Progress", "RELATIONSHIPS", "Relationship", "RunReport", "StateRow", "SyncEngine",
+        "SyncError", "SyncPlan", "SyncState", "TwentyObject", "Watermark", "business_to_company",
+        "company_to_business", "contact_to_person", "merge_join", "payload_hash", "person_to_contact",
+        "relationship_from_twenty", "relationship_to_twenty",
+    }  # fmt: skip
+    assert all(hasattr(twenty_sync, name) for name in twenty_sync.__all__)
