@@ -20,6 +20,7 @@ import asyncio
 import json
 import logging
 import random
+import ssl
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from importlib import metadata
@@ -189,7 +190,7 @@ class Transport(BaseTransport[httpx.Client]):
         self._sleep = sleep
         self._owns_client = http_client is None
         self._client = http_client or httpx.Client(
-            timeout=config.timeout, verify=config.verify, transport=transport, follow_redirects=False
+            timeout=config.timeout, verify=_ssl_verify(config.verify), transport=transport, follow_redirects=False
         )
 
     def request(
@@ -272,7 +273,7 @@ class AsyncTransport(BaseTransport[httpx.AsyncClient]):
         self._sleep = sleep
         self._owns_client = http_client is None
         self._client = http_client or httpx.AsyncClient(
-            timeout=config.timeout, verify=config.verify, transport=transport, follow_redirects=False
+            timeout=config.timeout, verify=_ssl_verify(config.verify), transport=transport, follow_redirects=False
         )
 
     async def request(
@@ -359,3 +360,10 @@ def _retry_after_header(response: httpx.Response) -> float | None:
     except ValueError:
         return None
     return min(max(seconds, 0.0), _MAX_RETRY_AFTER)
+
+
+def _ssl_verify(verify: bool | str | ssl.SSLContext) -> bool | ssl.SSLContext:
+    """A CA bundle path becomes an SSL context (httpx deprecates passing the path itself)."""
+    if isinstance(verify, str):
+        return ssl.create_default_context(cafile=verify)
+    return verify

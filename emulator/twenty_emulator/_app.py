@@ -15,7 +15,7 @@ from typing import Any
 
 import attrs
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
@@ -359,6 +359,9 @@ def create_app(emulator: Emulator) -> Starlette:
                 status, body = await _records_route(emulator, request, path, query)
         except ApiError as err:
             status, body = err.status, err.body
+        except ClientDisconnect:
+            log.debug("client went away during %s %s", method, path)
+            return Response(status_code=499)  # nobody is listening; nothing to answer
         except Exception:
             log.exception("unexpected error answering %s %s", method, path)
             status, body = (
