@@ -9,6 +9,7 @@ nox -s setup            provision and verify the seed's schema: on a fresh emula
 nox -s codegen          regenerate generated/ from codegen/snapshots; `-- --emulator`: re-pull the snapshot from
                         the emulator's standard workspace first; `-- --url URL`: from a live workspace (key in
                         TWENTY_API_KEY); `-- check`, `-- pull --url URL`…: one step of the pipeline
+nox -s bench            one table: the seed's approach vs ours (requests, time, records/s), pacing, import, memory
 nox -s sync             the sync engine's tests and its benchmark (requests per load, no-op re-sync, plan memory)
 nox -s demo             the whole story with nothing configured: an emulator, a messy 5k-contact warehouse, setup,
                         sync, re-sync, a change, an edit pulled back, a summary (`-- --scale 0.1`, `-- --keep DIR`)
@@ -117,6 +118,13 @@ def demo(session: nox.Session) -> None:
     """The demo, with nothing configured: Twenty emulated in process, a seeded messy warehouse synced both ways."""
     _install(session, extras="emulator")
     session.run("python", "demo/twenty_demo.py", *session.posargs)
+
+
+@nox.session(default=False)
+def bench(session: nox.Session) -> None:
+    """The comparison table: the seed's lookup-then-write approach vs ours; pacing; import time; export memory."""
+    _install(session, "test", extras="emulator")
+    session.run("python", "bench/run_all.py", *session.posargs)
 
 
 @nox.session(default=False)
