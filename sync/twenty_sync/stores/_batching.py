@@ -9,9 +9,9 @@ from typing import TypeVar
 import attrs
 
 from twenty_sync._records import Entity, JsonValue, SourceRecord, canonical_json
-from twenty_sync.stores._protocol import RowFailure
+from twenty_sync.stores._protocol import RowFailure, WriteResult
 
-__all__ = ["PreparedRow", "bisect", "chunked", "first_line", "prepare"]
+__all__ = ["PreparedRow", "bisect", "chunked", "first_line", "prepare", "upsert_in_chunks"]
 
 T = TypeVar("T")
 R = TypeVar("R", bound=SourceRecord)
@@ -105,3 +105,19 @@ def first_line(exc: BaseException, limit: int = 500) -> str:
     """A database error as a short reason: its first line, without driver noise, at most ``limit`` characters."""
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return text[:limit]
+
+
+def upsert_in_chunks(
+    entity: Entity[R],
+    records: Iterable[R],
+    size: int,
+    write_chunk: Callable[[Entity[R], list[PreparedRow]], tuple[int, list[RowFailure]]],
+) -> WriteResult:
+    """A store's ``upsert``: take the input ``size`` records at a time, refuse the rows no store can hold, write the
+    rest with ``write_chunk`` (→ rows changed, rows the database refused) and add up the results."""
+    result = WriteResult()
+    for chunk in chunked(records, size):
+        rows, failures = prepare(entity, chunk)
+        changed, refused = write_chunk(entity, rows)
+        result += WriteResult(submitted=len(chunk), changed=changed, failures=(*failures, *refused))
+    return result

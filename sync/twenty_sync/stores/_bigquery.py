@@ -52,7 +52,7 @@ from google.auth.credentials import AnonymousCredentials, Credentials
 from google.cloud import bigquery
 
 from twenty_sync._records import ENTITIES, Entity, SourceRecord
-from twenty_sync.stores._batching import PreparedRow, bisect, chunked, first_line, prepare
+from twenty_sync.stores._batching import PreparedRow, bisect, chunked, first_line, upsert_in_chunks
 from twenty_sync.stores._protocol import KeyHash, RowFailure, WriteResult
 
 __all__ = ["BigQueryStore"]
@@ -236,12 +236,7 @@ class BigQueryStore:
     # --- writes ---------------------------------------------------------------------------------------------------
 
     def upsert(self, entity: Entity[R], records: Iterable[R]) -> WriteResult:
-        result = WriteResult()
-        for chunk in chunked(records, self.write_batch_size):
-            rows, failures = prepare(entity, chunk)
-            changed, refused = self._write_chunk(entity, rows)
-            result += WriteResult(submitted=len(chunk), changed=changed, failures=(*failures, *refused))
-        return result
+        return upsert_in_chunks(entity, records, self.write_batch_size, self._write_chunk)
 
     def _stage_schema(self, entity: Entity[Any]) -> list[bigquery.SchemaField]:
         fields = [bigquery.SchemaField("_row", "INT64")]

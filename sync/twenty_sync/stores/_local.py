@@ -16,7 +16,7 @@ from os import PathLike
 from typing import Any, TypeVar
 
 from twenty_sync._records import ENTITIES, Entity, SourceRecord
-from twenty_sync.stores._batching import PreparedRow, bisect, chunked, first_line, prepare
+from twenty_sync.stores._batching import PreparedRow, bisect, chunked, first_line, upsert_in_chunks
 from twenty_sync.stores._protocol import RowFailure, WriteResult
 
 __all__ = ["LocalStore"]
@@ -143,12 +143,7 @@ class LocalStore:
         return _stamp_text(now)
 
     def upsert(self, entity: Entity[R], records: Iterable[R]) -> WriteResult:
-        result = WriteResult()
-        for chunk in chunked(records, self.write_batch_size):
-            rows, failures = prepare(entity, chunk)
-            changed, refused = self._write_chunk(entity, rows)
-            result += WriteResult(submitted=len(chunk), changed=changed, failures=(*failures, *refused))
-        return result
+        return upsert_in_chunks(entity, records, self.write_batch_size, self._write_chunk)
 
     def _write_chunk(self, entity: Entity[Any], rows: list[PreparedRow]) -> tuple[int, list[RowFailure]]:
         table, key = _q(self.table(entity)), _q(entity.key)

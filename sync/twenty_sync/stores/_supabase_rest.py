@@ -25,7 +25,7 @@ from postgrest.exceptions import APIError
 from supabase import Client, ClientOptions, create_client
 
 from twenty_sync._records import ENTITIES, Entity, SourceRecord
-from twenty_sync.stores._batching import PreparedRow, bisect, chunked, prepare
+from twenty_sync.stores._batching import PreparedRow, bisect, chunked, upsert_in_chunks
 from twenty_sync.stores._protocol import RowFailure, WriteResult
 
 __all__ = ["SupabaseRestStore"]
@@ -142,12 +142,7 @@ class SupabaseRestStore:
     # --- writes ---------------------------------------------------------------------------------------------------
 
     def upsert(self, entity: Entity[R], records: Iterable[R]) -> WriteResult:
-        result = WriteResult()
-        for chunk in chunked(records, self.write_batch_size):
-            rows, failures = prepare(entity, chunk)
-            changed, refused = self._write_chunk(entity, rows)
-            result += WriteResult(submitted=len(chunk), changed=changed, failures=(*failures, *refused))
-        return result
+        return upsert_in_chunks(entity, records, self.write_batch_size, self._write_chunk)
 
     def _write_chunk(self, entity: Entity[Any], rows: list[PreparedRow]) -> tuple[int, list[RowFailure]]:
         json_fields = {i for i, f in enumerate(entity.fields) if f.kind == "json"}
