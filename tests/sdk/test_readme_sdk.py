@@ -14,7 +14,7 @@ README = Path(__file__).resolve().parents[2] / "README.md"
 
 def sdk_examples() -> list[str]:
     text = README.read_text(encoding="utf-8")
-    section = text[text.index("## Using the SDK") : text.index("## The emulator")]
+    section = text[text.index("## Using the SDK") : text.index("## Syncing a warehouse with Twenty")]
     return re.findall(r"```python\n(.*?)```", section, flags=re.DOTALL)
 
 
