@@ -90,7 +90,7 @@ QueryValue = str | Sequence[str] | None
 
 
 def table_name(obj: ObjectMeta) -> str:
-    """The table an object's records live in (the convention of ``Store.table``)."""
+    """The table an object's records live in, keyed by object id (``Store.table`` is this)."""
     return f"t_{obj.id}"
 
 

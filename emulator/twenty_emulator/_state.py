@@ -47,7 +47,6 @@ class Emulator:
         self.rate_limiter = rate_limiter if rate_limiter is not None else RateLimiter()
         self.faults = faults if faults is not None else Faults()
         self.counters: Counter[str] = Counter()
-        self.metadata_version = 0
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -69,5 +68,9 @@ class Emulator:
     def metadata_changed(self) -> None:
         """Called after every metadata write: derived layouts and the OpenAPI documents are recomputed."""
         with self._lock:
-            self.metadata_version += 1
             self.workspace.version += 1
+
+    @property
+    def metadata_version(self) -> int:
+        """How many metadata writes the workspace has seen (its layouts and OpenAPI documents key on it)."""
+        return self.workspace.version

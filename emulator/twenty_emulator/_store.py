@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from twenty_emulator._columns import Column, column_for, columns_of, quote
+from twenty_emulator._query import table_name
 from twenty_emulator._workspace import FieldMeta, ObjectMeta, Workspace
 
 __all__ = ["Store", "unique_column"]
@@ -76,14 +77,10 @@ class Store:
 
     # -- schema ----------------------------------------------------------------------------------------------------
 
-    def table_exists(self, obj: ObjectMeta) -> bool:
-        row = self.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (self.table(obj),)).fetchone()
-        return row is not None
-
     @staticmethod
     def table(obj: ObjectMeta) -> str:
         """Tables are keyed by object id, so renaming an object never moves its data."""
-        return f"t_{obj.id}"
+        return table_name(obj)
 
     def create_table(self, obj: ObjectMeta) -> None:
         cols = [c for c in columns_of(obj) if c.name != "id"]
