@@ -14,7 +14,9 @@ Twenty ids the earlier upserts answered). A record that cannot go (it does not m
 another record, Twenty refuses it) is logged in ``sync_errors`` with its key and reason, and the run goes on. The
 state advances after each landed batch only: a run killed anywhere and started again sends what is left and creates
 no duplicate (the upserts match the external ids). A run with nothing to do sends no write and reads no record
-from Twenty; from a store computing (key, hash) pairs itself (BigQuery), it reads no row of the store either.
+from Twenty. From a store that diffs itself against a copy of the state (BigQuery: the copy is a table of (key, hash)
+pairs in its dataset, brought up to date before each diff), only the rows that differ leave the store: a run with
+nothing to do reads no row of it.
 
 **Pull** (:meth:`SyncEngine.pull`): reads Twenty's records changed since the watermark (``updatedAt[gte]`` ordered
 by ``updatedAt,id``, the boundary de-duplicated on the id), skips those the last write left as they are (the echo of
@@ -49,7 +51,7 @@ from twenty_sync._mapping import (
 from twenty_sync._plan import Change, Planner, SyncPlan
 from twenty_sync._records import BUSINESSES, CONTACTS, RELATIONSHIPS, Entity
 from twenty_sync._state import StateRow, SyncState, Watermark
-from twenty_sync.stores import Store, SupportsKeyHashes
+from twenty_sync.stores import Store, SupportsKeyHashes, SupportsStateDiff
 
 __all__ = [
     "PUSH_ORDER",
@@ -198,11 +200,18 @@ class SyncEngine:
     ) -> EntityReport:
         obj = OBJECTS[entity.name]
         er = EntityReport(entity.name)
-        if only is None and isinstance(source, SupportsKeyHashes):
+        total = -1  # the source's rows, when the plan streams only those that differ
+        if only is None and isinstance(source, SupportsStateDiff):
+            total, stream = self.planner.mirror_changes(source, entity)
+        elif only is None and isinstance(source, SupportsKeyHashes):
             nothing = self._nothing_to_send(source, entity, apply_deletes)
             if nothing is not None:
                 er.counts.update(nothing)
                 return er
+            stream = self.planner.changes(source, entity)
+        else:
+            stream = self.planner.changes(source, entity)
+        with_record = refreshed = 0
         candidates: list[Change] = []
         ready: list[_Ready] = []
         refresh: list[StateRow] = []
@@ -218,7 +227,8 @@ class SyncEngine:
             del ready[: self.batch_size]
             self._send(obj, batch, errors, er)
 
-        for change in self.planner.changes(source, entity):
+        for change in stream:
+            with_record += change.record is not None
             if only is not None and change.key not in only:
                 continue
             if change.op == "invalid":
@@ -227,6 +237,7 @@ class SyncEngine:
             elif change.op == "unchanged":
                 er.counts["unchanged"] += 1
                 if change.refresh and change.state is not None:
+                    refreshed += 1
                     refresh.append(attrs.evolve(change.state, source_hash=change.record.content_hash))
                     if len(refresh) >= 1000:
                         self.state.record(entity.name, refresh)
@@ -255,6 +266,11 @@ class SyncEngine:
         self.state.record(entity.name, refresh)
         if deletes:
             self._delete(obj, deletes, er)
+        if total > with_record:
+            er.counts["unchanged"] += total - with_record
+        if total >= 0 and (er.counts["created"] or er.counts["updated"] or er.counts["deleted"] or refreshed):
+            assert isinstance(source, SupportsStateDiff)
+            self.planner.refresh_mirror(source, entity)  # now, so that the next run's diff starts up to date
         return er
 
     def _nothing_to_send(

@@ -9,6 +9,10 @@ constant whatever the size. Per key:
   ``refresh`` set (only the state's source hash is brought up to date), else ``update``;
 - in the state, not in the source → ``delete`` (reported; applied only when asked);
 - a record that cannot be mapped → ``invalid``, with the reason.
+
+From a store that diffs itself against a copy of the state (:class:`~twenty_sync.stores.SupportsStateDiff`, BigQuery),
+the join runs in the store instead (:meth:`Planner.mirror_changes`): only the rows that differ from the copy come out
+of it, and each is then decided as above against the state itself.
 """
 
 from __future__ import annotations
@@ -21,8 +25,8 @@ import attrs
 
 from twenty_sync._mapping import DEFAULT_LIMITS, OBJECTS, Limits, MappingError, TwentyObject, payload_hash
 from twenty_sync._records import Entity
-from twenty_sync._state import StateRow, SyncState
-from twenty_sync.stores import KeyHash, Store, SupportsKeyHashes
+from twenty_sync._state import StateRow, SyncState, Watermark
+from twenty_sync.stores import KeyHash, Store, SupportsKeyHashes, SupportsStateDiff
 
 __all__ = ["Change", "EntityPlan", "Op", "Planner", "SyncPlan", "merge_join"]
 
@@ -179,17 +183,73 @@ class Planner:
             else:
                 yield Change("update", key, state=st)
 
+    def classify(self, obj: TwentyObject[Any], key: str, record: Any, st: StateRow | None) -> Change:
+        """The change of one source record against what the state knows of its key."""
+        if st is not None and record.content_hash == st.source_hash:
+            return Change("unchanged", key, record, state=st)
+        try:
+            payload, p_hash = self.map(obj, record)
+        except MappingError as exc:
+            return Change("invalid", key, record, state=st, reason=exc.reason)
+        if st is None:
+            return Change("create", key, record, payload, p_hash)
+        if p_hash == st.payload_hash:
+            return Change("unchanged", key, record, payload, p_hash, state=st, refresh=True)
+        return Change("update", key, record, payload, p_hash, state=st)
+
+    def refresh_mirror(self, store: SupportsStateDiff, entity: Entity[Any]) -> None:
+        """Bring ``store``'s copy of the state of ``entity`` up to date: the state's changes since the last refresh
+        (none: no job at all), or the whole state when the copy is new or gone."""
+        mirror, mark_name = self.state.state_id, f"mirror:{entity.name}:{store!r}"
+        mark = self.state.watermark(mark_name)
+        now = self.state.now()  # taken first: what the state records from here on goes in the next refresh
+        if mark is None or not store.mirror_exists(entity, mirror):
+            self.state.clear_watermark(mark_name)
+            rows = (KeyHash(r.key, r.source_hash) for r in self.state.rows(entity.name))
+            store.write_mirror(entity, mirror, rows, (), replace=True)
+        else:
+            changed, gone = self.state.changes_since(entity.name, mark.updated_at)
+            store.write_mirror(entity, mirror, (KeyHash(r.key, r.source_hash) for r in changed), gone, replace=False)
+        self.state.set_watermark(mark_name, Watermark(now, ""))
+
+    def mirror_changes(self, source: SupportsStateDiff, entity: Entity[Any]) -> tuple[int, Iterator[Change]]:
+        """The plan of ``entity`` with the join run inside ``source``: ``(rows in the source, changes)``, where the
+        changes are those of the rows that differ from the state's copy in the store (see
+        :meth:`refresh_mirror`), decided against the state itself. Every source row not in the stream is unchanged:
+        ``rows - (changes carrying a record)`` of them."""
+        self.refresh_mirror(source, entity)
+        obj = OBJECTS[entity.name]
+        total, batches = source.diff_mirror(entity, self.state.state_id, batch_size=self.read_batch_size)
+
+        def changes() -> Iterator[Change]:
+            for batch in batches:
+                known = self.state.get_many(entity.name, [row.key for row in batch])
+                for row in batch:
+                    st = known.get(row.key)
+                    if row.record is not None:
+                        yield self.classify(obj, row.key, row.record, st)
+                    elif st is not None:  # else gone from both: the copy had not caught up
+                        yield Change("delete", row.key, state=st)
+
+        return total, changes()
+
     def plan(self, source: Store, entities: Iterable[Entity[Any]], *, sample_size: int = 5) -> SyncPlan:
-        """Run the diff to the end and summarise it (no write anywhere)."""
+        """Run the diff to the end and summarise it. Nothing is written to Twenty or to the source's tables; a store
+        diffing against a copy of the state (BigQuery) has that copy brought up to date (:meth:`refresh_mirror`)."""
         plan = SyncPlan()
         for entity in entities:
             summary = EntityPlan(entity.name)
-            stream = (
-                self.key_hash_changes(source, entity)
-                if isinstance(source, SupportsKeyHashes)
-                else self.changes(source, entity)
-            )
+            if isinstance(source, SupportsStateDiff):
+                total, stream = self.mirror_changes(source, entity)
+            elif isinstance(source, SupportsKeyHashes):
+                total, stream = -1, self.key_hash_changes(source, entity)
+            else:
+                total, stream = -1, self.changes(source, entity)
+            with_record = 0
             for change in stream:
                 summary.add(change, sample_size)
+                with_record += change.record is not None
+            if total > with_record:
+                summary.counts["unchanged"] += total - with_record
             plan.entities.append(summary)
         return plan

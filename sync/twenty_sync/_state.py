@@ -6,7 +6,11 @@ Tables::
                  sent to Twenty, after Twenty's normalisation), twenty_hash (the hash of the Twenty record as the
                  write left it), twenty_id, unique_value (the email / domain Twenty also matches upserts on),
                  synced_at
-    watermarks   name → updated_at, last_id (a pull's cursor: the last (updatedAt, id) pair written to the target)
+    watermarks   name → updated_at, last_id (a pull's cursor: the last (updatedAt, id) pair written to the target;
+                 a state mirror's: the ``synced_at`` up to which a store's copy of this state is up to date)
+    forgotten    entity, key, forgotten_at: keys dropped from ``synced`` (deleted in Twenty), so that a store's copy
+                 of the state (:meth:`SyncState.changes_since`) can drop them too
+    meta         name → value: ``state_id``, this state's own random id (it names its copies in stores)
     sync_errors  run_id, store, entity, key, operation, reason, attempt, time
 
 A row of ``synced`` is written only once its write landed (one transaction per batch of 200): a run killed at any
@@ -16,6 +20,7 @@ external ids make that harmless).
 
 from __future__ import annotations
 
+import secrets
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
@@ -89,8 +94,19 @@ class SyncState:
                 key TEXT NOT NULL, operation TEXT NOT NULL, reason TEXT NOT NULL, attempt INTEGER NOT NULL,
                 time TEXT NOT NULL);
             CREATE INDEX IF NOT EXISTS sync_errors_key ON sync_errors (store, entity, key, operation);
+            CREATE TABLE IF NOT EXISTS forgotten (entity TEXT NOT NULL, key TEXT NOT NULL,
+                forgotten_at TEXT NOT NULL, PRIMARY KEY (entity, key)) WITHOUT ROWID;
+            CREATE INDEX IF NOT EXISTS synced_at ON synced (entity, synced_at);
+            CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
             """
         )
+        self._conn.execute(
+            "INSERT INTO meta (name, value) VALUES ('state_id', ?) ON CONFLICT (name) DO NOTHING",
+            (secrets.token_hex(6),),
+        )
+        row = self._conn.execute("SELECT value FROM meta WHERE name = 'state_id'").fetchone()
+        # a random id fixed when the file is created: it names the state's copies in stores (SupportsStateDiff)
+        self.state_id: str = str(row[0])
 
     def __repr__(self) -> str:
         return f"SyncState({self.path!r})"
@@ -187,12 +203,52 @@ class SyncState:
         self._conn.execute("COMMIT")
 
     def forget(self, entity: str, keys: Iterable[str]) -> None:
+        """Drop records from the state (they were deleted in Twenty); remembered in ``forgotten``."""
         key_list = list(keys)
-        for i in range(0, len(key_list), _CHUNK):
-            chunk = key_list[i : i + _CHUNK]
-            self._conn.execute(
-                f"DELETE FROM synced WHERE entity = ? AND key IN ({','.join('?' * len(chunk))})", (entity, *chunk)
+        now = _now()
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            for i in range(0, len(key_list), _CHUNK):
+                chunk = key_list[i : i + _CHUNK]
+                self._conn.execute(
+                    f"DELETE FROM synced WHERE entity = ? AND key IN ({','.join('?' * len(chunk))})", (entity, *chunk)
+                )
+                self._conn.executemany(
+                    "INSERT INTO forgotten (entity, key, forgotten_at) VALUES (?, ?, ?) "
+                    "ON CONFLICT (entity, key) DO UPDATE SET forgotten_at = excluded.forgotten_at",
+                    [(entity, key, now) for key in chunk],
+                )
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
+
+    @staticmethod
+    def now() -> str:
+        """The state's clock, as ``synced_at`` values are written (ISO 8601, UTC, microseconds)."""
+        return _now()
+
+    def changes_since(self, entity: str, since: str | None) -> tuple[Iterator[StateRow], Iterator[str]]:
+        """What changed in the state of ``entity`` from ``since`` (a :meth:`now` value, inclusive; None: everything):
+        the synced rows written since, and the keys forgotten since that are not synced again. Both stream."""
+        columns = "key, source_hash, payload_hash, twenty_id, twenty_hash, unique_value, synced_at"
+        if since is None:
+            return self.rows(entity), iter(())
+        rows = (
+            StateRow(*row)
+            for row in self._conn.execute(
+                f"SELECT {columns} FROM synced WHERE entity = ? AND synced_at >= ? ORDER BY key", (entity, since)
             )
+        )
+        gone = (
+            key
+            for (key,) in self._conn.execute(
+                "SELECT key FROM forgotten f WHERE entity = ? AND forgotten_at >= ? AND NOT EXISTS "
+                "(SELECT 1 FROM synced s WHERE s.entity = f.entity AND s.key = f.key) ORDER BY key",
+                (entity, since),
+            )
+        )
+        return rows, gone
 
     def count(self, entity: str) -> int:
         row = self._conn.execute("SELECT count(*) FROM synced WHERE entity = ?", (entity,)).fetchone()
@@ -214,6 +270,9 @@ class SyncState:
             "updated_at = excluded.updated_at, last_id = excluded.last_id",
             (name, mark.updated_at, mark.last_id),
         )
+
+    def clear_watermark(self, name: str) -> None:
+        self._conn.execute("DELETE FROM watermarks WHERE name = ?", (name,))
 
     # --- errors ---------------------------------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ import twenty_sync.stores as stores
 
 EXPECTED = {
     "BigQueryStore",
+    "DiffRow",
     "KeyHash",
     "LocalStore",
     "PostgresStore",
@@ -16,6 +17,7 @@ EXPECTED = {
     "Store",
     "SupabaseRestStore",
     "SupportsKeyHashes",
+    "SupportsStateDiff",
     "WriteResult",
 }
 

@@ -16,7 +16,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from twenty_sync.stores._local import LocalStore
-from twenty_sync.stores._protocol import KeyHash, RowFailure, Store, SupportsKeyHashes, WriteResult
+from twenty_sync.stores._protocol import (
+    DiffRow,
+    KeyHash,
+    RowFailure,
+    Store,
+    SupportsKeyHashes,
+    SupportsStateDiff,
+    WriteResult,
+)
 
 if TYPE_CHECKING:
     from twenty_sync.stores._bigquery import BigQueryStore
@@ -25,6 +33,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BigQueryStore",
+    "DiffRow",
     "KeyHash",
     "LocalStore",
     "PostgresStore",
@@ -32,6 +41,7 @@ __all__ = [
     "Store",
     "SupabaseRestStore",
     "SupportsKeyHashes",
+    "SupportsStateDiff",
     "WriteResult",
 ]
 

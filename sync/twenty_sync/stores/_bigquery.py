@@ -18,6 +18,13 @@ back as ``RowFailure``.
 with the fields sorted by name: BigQuery's ``TO_JSON_STRING`` writes STRINGs and JSON values exactly as the canonical
 text of ``twenty_sync._records`` does, so the hash is the Python ``content_hash`` of the same row.
 
+The in-warehouse diff (``SupportsStateDiff``): the sync state's (key, content hash) pairs are copied into a table of
+the same dataset, ``_twenty_sync_state_<state id>_<table>`` (``key``, ``source_hash``; clustered by key), which the
+engine keeps up to date (a load job and a ``MERGE`` of what the state changed, after each run that changed something),
+and ``diff_mirror`` joins the table with it in SQL (``FULL OUTER JOIN`` on the key, hashes compared): only the rows
+that differ are read. A plan of a table of tens of millions of rows then moves only its changes; BigQuery bills the
+scan of the hashed columns.
+
 Written for both real BigQuery and bqemulator (the test double: DuckDB behind the BigQuery REST API). Where the
 emulator lacks something, the portable form is used:
 
@@ -40,7 +47,10 @@ emulator lacks something, the portable form is used:
 from __future__ import annotations
 
 import io
+import itertools
 import json
+import re
+import tempfile
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
@@ -53,7 +63,7 @@ from google.cloud import bigquery
 
 from twenty_sync._records import ENTITIES, Entity, SourceRecord
 from twenty_sync.stores._batching import PreparedRow, bisect, chunked, first_line, upsert_in_chunks
-from twenty_sync.stores._protocol import KeyHash, RowFailure, WriteResult
+from twenty_sync.stores._protocol import DiffRow, KeyHash, RowFailure, WriteResult
 
 __all__ = ["BigQueryStore"]
 
@@ -61,6 +71,7 @@ R = TypeVar("R", bound=SourceRecord)
 
 _DELETE_CHUNK = 10_000
 _STAGE_TTL = timedelta(hours=1)
+_MIRROR_NAME = re.compile(r"[A-Za-z0-9_]{1,64}")
 
 
 def _q(*parts: str) -> str:
@@ -324,6 +335,118 @@ class BigQueryStore:
             job = self._run(query, [bigquery.ArrayQueryParameter("keys", "STRING", chunk)])
             result += WriteResult(submitted=len(chunk), changed=job.num_dml_affected_rows or 0)
         return result
+
+    # --- the sync state's copy, and the diff against it (SupportsStateDiff) ----------------------------------------
+
+    def _mirror_ref(self, entity: Entity[Any], mirror: str) -> bigquery.TableReference:
+        if not _MIRROR_NAME.fullmatch(mirror):
+            raise ValueError(f"a mirror name is 1-64 letters, digits or '_', not {mirror!r}")
+        name = f"_twenty_sync_state_{mirror}_{self._tables.get(entity.name, entity.name)}"
+        return bigquery.TableReference(bigquery.DatasetReference(self.project, self.dataset), name)
+
+    def mirror_exists(self, entity: Entity[Any], mirror: str) -> bool:
+        try:
+            self.client.get_table(self._mirror_ref(entity, mirror), retry=self._retry, timeout=self.timeout)
+        except api_exceptions.NotFound:
+            return False
+        return True
+
+    def _load_lines(
+        self, ref: bigquery.TableReference, schema: list[bigquery.SchemaField], lines: Iterable[str]
+    ) -> int:
+        """Append newline-delimited JSON ``lines`` to a table by one load job (none when there is no line); the
+        upload is spooled to a temporary file, so memory stays bounded. Returns the rows."""
+        with tempfile.TemporaryFile() as spool:
+            count = 0
+            for line in lines:
+                spool.write(line.encode("utf-8"))
+                count += 1
+            if not count:
+                return 0
+            spool.seek(0)
+            config = bigquery.LoadJobConfig(
+                schema=schema,
+                source_format=bigquery.SourceFormat.NEWLINE_DELIMITED_JSON,
+                write_disposition=bigquery.WriteDisposition.WRITE_APPEND,
+            )
+            job = self.client.load_table_from_file(
+                spool, ref, job_config=config, location=self.location, timeout=self.timeout
+            )  # no size given: a resumable upload (see the module docstring)
+            job.result(timeout=self.timeout)
+        return count
+
+    def write_mirror(
+        self, entity: Entity[Any], mirror: str, rows: Iterable[KeyHash], gone: Iterable[str], *, replace: bool
+    ) -> None:
+        """``replace``: one DDL (``CREATE OR REPLACE TABLE``) and one load job. Otherwise the changes go to a staging
+        table (one load job) and one ``MERGE`` applies them; nothing at all when there is no change."""
+        ref = self._mirror_ref(entity, mirror)
+        target = _q(ref.project, ref.dataset_id, ref.table_id)
+        schema = [bigquery.SchemaField("key", "STRING"), bigquery.SchemaField("source_hash", "STRING")]
+        lines = (json.dumps({"key": r.key, "source_hash": r.content_hash}) + "\n" for r in rows)
+        if replace:
+            self._run(
+                f"CREATE OR REPLACE TABLE {target} (key STRING NOT NULL, source_hash STRING NOT NULL) CLUSTER BY key"
+            )
+            self._load_lines(ref, schema, lines)
+            return
+        stage_ref = bigquery.TableReference(
+            bigquery.DatasetReference(self.project, self.dataset), f"{ref.table_id}_stage_{uuid.uuid4().hex[:12]}"
+        )
+        stage_schema = [*schema, bigquery.SchemaField("gone", "BOOL")]
+        stage = bigquery.Table(stage_ref, schema=stage_schema)
+        stage.expires = datetime.now(UTC) + _STAGE_TTL
+        self.client.create_table(stage, retry=self._retry, timeout=self.timeout)
+        try:
+            gone_lines = (json.dumps({"key": key, "source_hash": "", "gone": True}) + "\n" for key in gone)
+            if not self._load_lines(stage_ref, stage_schema, itertools.chain(gone_lines, lines)):
+                return
+            self._run(
+                f"MERGE {target} AS M USING {_q(stage_ref.project, stage_ref.dataset_id, stage_ref.table_id)} AS S "
+                "ON M.key = S.key "
+                "WHEN MATCHED AND S.gone THEN DELETE "
+                "WHEN MATCHED THEN UPDATE SET source_hash = S.source_hash "
+                "WHEN NOT MATCHED AND S.gone IS NOT TRUE THEN INSERT (key, source_hash) VALUES (S.key, S.source_hash)"
+            )
+        finally:
+            self.client.delete_table(stage_ref, not_found_ok=True, retry=self._retry, timeout=self.timeout)
+
+    def diff_mirror(
+        self, entity: Entity[R], mirror: str, *, batch_size: int | None = None
+    ) -> tuple[int, Iterator[list[DiffRow]]]:
+        """Two queries: the row count, then one ``FULL OUTER JOIN`` of the table (its hashes computed in SQL, as
+        :meth:`content_hash_sql`) with the copy, keeping the keys that differ, read page by page."""
+        ref = self._mirror_ref(entity, mirror)
+        (count,) = next(iter(self._run(f"SELECT COUNT(*) FROM {self.table(entity)}").result()))
+        key = entity.key
+        columns = [f"TO_JSON_STRING({f.name}) AS {f.name}" if f.kind == "json" else f.name for f in entity.fields]
+        query = (
+            f"SELECT COALESCE(S.{key}, M.key) AS _diff_key, {', '.join(f'S.{n}' for n in entity.field_names)}, "
+            "S.updated_at "
+            f"FROM (SELECT {', '.join(columns)}, updated_at, {self.content_hash_sql(entity)} AS _hash "
+            f"FROM {self.table(entity)}) AS S "
+            f"FULL OUTER JOIN {_q(ref.project, ref.dataset_id, ref.table_id)} AS M ON S.{key} = M.key "
+            f"WHERE M.key IS NULL OR S.{key} IS NULL OR S._hash != M.source_hash "
+            "ORDER BY _diff_key"
+        )
+        json_fields = [f.name for f in entity.fields if f.kind == "json"]
+
+        def batches() -> Iterator[list[DiffRow]]:
+            for page in self._pages(query, (), batch_size or self.read_batch_size):
+                batch = []
+                for row in page:
+                    values = dict(row.items())
+                    diff_key = values.pop("_diff_key")
+                    if values[key] is None:
+                        batch.append(DiffRow(diff_key, None))
+                        continue
+                    for name in json_fields:
+                        text = values[name]
+                        values[name] = json.loads(text) if isinstance(text, str) else text
+                    batch.append(DiffRow(diff_key, entity.from_values(values, values["updated_at"].astimezone(UTC))))
+                yield batch
+
+        return int(count), batches()
 
     def close(self) -> None:
         self.client.close()  # type: ignore[no-untyped-call]

@@ -28,7 +28,7 @@ import attrs
 
 from twenty_sync._records import Entity, SourceRecord
 
-__all__ = ["KeyHash", "RowFailure", "Store", "SupportsKeyHashes", "WriteResult"]
+__all__ = ["DiffRow", "KeyHash", "RowFailure", "Store", "SupportsKeyHashes", "SupportsStateDiff", "WriteResult"]
 
 R = TypeVar("R", bound=SourceRecord)
 
@@ -110,4 +110,40 @@ class SupportsKeyHashes(Protocol):
 
     def key_hashes(self, entity: Entity[Any], *, batch_size: int | None = None) -> Iterator[list[KeyHash]]:
         """(key, content_hash) of every row of ``entity``, as batches in key order."""
+        ...
+
+
+class DiffRow(NamedTuple):
+    """A key whose row differs from a copy of the sync state: ``record`` is the store's row (None when the key is in
+    the copy but no longer in the store)."""
+
+    key: str
+    record: Any
+
+
+@runtime_checkable
+class SupportsStateDiff(Protocol):
+    """A store that keeps a copy of the sync state's (key, content hash) pairs in its own database, and diffs its
+    tables against that copy there (in SQL), so only the rows that differ travel out of it.
+
+    ``mirror`` names the copy (letters, digits and ``_``: the engine passes its state's id). The copy is a cache:
+    the engine keeps it up to date with :meth:`write_mirror` before each diff and re-creates it when it is gone, and
+    decides every change from the rows the diff returns, so a stale copy costs reads, never a wrong write.
+    """
+
+    def mirror_exists(self, entity: Entity[Any], mirror: str) -> bool:
+        """Whether the copy ``mirror`` of ``entity``'s state exists."""
+        ...
+
+    def write_mirror(
+        self, entity: Entity[Any], mirror: str, rows: Iterable[KeyHash], gone: Iterable[str], *, replace: bool
+    ) -> None:
+        """Bring the copy up to date: upsert ``rows``, delete the keys ``gone``; ``replace``: the copy becomes exactly
+        ``rows`` (created if missing). Inputs are streamed, never held whole."""
+
+    def diff_mirror(
+        self, entity: Entity[R], mirror: str, *, batch_size: int | None = None
+    ) -> tuple[int, Iterator[list[DiffRow]]]:
+        """(the number of rows of ``entity``, the rows that differ from the copy as batches in key order): keys not
+        in the copy, keys whose content hash differs from the copy's, and keys of the copy no longer in the store."""
         ...
