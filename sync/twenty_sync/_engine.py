@@ -35,7 +35,15 @@ from typing import Any, Literal
 
 import attrs
 
-from twenty_sdk import SEED_SCHEMA, BatchError, Filter, TwentyClient
+from twenty_sdk import (
+    SEED_SCHEMA,
+    APIConnectionError,
+    BatchError,
+    Filter,
+    InternalServerError,
+    RateLimitError,
+    TwentyClient,
+)
 from twenty_sync._mapping import (
     DEFAULT_LIMITS,
     OBJECTS,
@@ -141,6 +149,11 @@ class SyncEngine:
 
     ``source_name``: how ``sync_errors`` names the store pushed from. ``limits``: what a record may hold.
     ``batch_size``: records per request (≤ 200). ``progress``: called after each batch.
+
+    A batch Twenty still refuses for a transient reason once the SDK's retries are spent (429, 5xx, a lost
+    connection) has its records logged in ``sync_errors`` and the run goes on; ``max_consecutive_failures`` such
+    batches in a row mean Twenty is down, not the records: the run stops there with that error (the records of the
+    batch logged first), and the next run resumes.
     """
 
     def __init__(
@@ -153,9 +166,14 @@ class SyncEngine:
         batch_size: int = _MAX_BATCH,
         read_batch_size: int = 1000,
         progress: Progress | None = None,
+        max_consecutive_failures: int = 3,
     ) -> None:
         if not 1 <= batch_size <= _MAX_BATCH:
             raise ValueError(f"batch_size must be between 1 and {_MAX_BATCH}, not {batch_size}")
+        if max_consecutive_failures < 1:
+            raise ValueError(f"max_consecutive_failures must be at least 1, not {max_consecutive_failures}")
+        self.max_consecutive_failures = max_consecutive_failures
+        self._failed_in_a_row = 0
         self.client = client
         self.state = state
         self.source_name = source_name
@@ -225,7 +243,11 @@ class SyncEngine:
         def send() -> None:
             batch = ready[: self.batch_size]
             del ready[: self.batch_size]
-            self._send(obj, batch, errors, er)
+            try:
+                self._send(obj, batch, errors, er)
+            finally:  # logged even when the run stops here
+                if errors:
+                    self._log(report, entity.name, "upsert", errors)
 
         for change in stream:
             with_record += change.record is not None
@@ -346,6 +368,16 @@ class SyncEngine:
             rows = list(exc.results)
             for f in exc.failures:
                 failed[f.index] = f.reason
+        except (APIConnectionError, RateLimitError, InternalServerError) as exc:
+            er.requests += 1
+            er.counts["failed"] += len(batch)
+            reason = f"not sent, Twenty unavailable after retries ({exc}); the next run sends it again"
+            errors.extend((r.change.key, reason) for r in batch)
+            self._failed_in_a_row += 1
+            if self._failed_in_a_row >= self.max_consecutive_failures:
+                raise
+            return
+        self._failed_in_a_row = 0
         er.requests += 1  # at least: bisected batches take more (counted by the emulator in tests)
         by_key = {str(row.get(obj.key_field)): row for row in rows}
         landed: list[StateRow] = []

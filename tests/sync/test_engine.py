@@ -567,3 +567,67 @@ def test_plan_over_a_store_computing_hashes_reads_no_row(world: World, make_stor
     assert isinstance(store, SupportsKeyHashes)
     assert plan.entities[0].counts == Counter({"unchanged": 3})
     assert plan.entities[1].counts == Counter({"unchanged": 4, "update": 1, "delete": 1, "create": 1})
+
+
+# --- Twenty unavailable for a while -------------------------------------------------------------------------------
+
+
+class FailBatchesWith(httpx.BaseTransport):
+    """Answers 503 to every batch write carrying one of ``keys`` (each retry too); the rest goes through."""
+
+    def __init__(self, inner: httpx.BaseTransport, keys: set[str]) -> None:
+        self.inner = inner
+        self.keys = keys
+        self.refused = 0
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "POST" and request.url.path.startswith("/rest/batch/"):
+            body = json.loads(request.read())
+            if any(row.get("contactId") in self.keys or self.keys == {"*"} for row in body):
+                self.refused += 1
+                return httpx.Response(503, json={"statusCode": 503, "error": "Service Unavailable", "messages": []})
+        return self.inner.handle_request(request)
+
+
+def client_through(world: World, transport: httpx.BaseTransport) -> TwentyClient:
+    return TwentyClient(
+        "http://twenty.local",
+        API_KEY,
+        transport=transport,
+        rate_limit=RateLimit(enabled=False),
+        retry=RetryPolicy(max_retries=1, initial_delay=0.0, max_delay=0.0),
+    )
+
+
+def test_a_batch_twenty_keeps_refusing_is_logged_and_the_run_goes_on(world: World) -> None:
+    load(world.source, 2, 600, 0)
+    failing = FailBatchesWith(ASGISyncTransport(create_app(world.emulator)), {"C-00250"})  # the 2nd contacts batch
+    with client_through(world, failing) as client:
+        report = SyncEngine(client, world.state).run(world.source, entities=(BUSINESSES, CONTACTS))
+
+    assert failing.refused == 2  # the first attempt and its retry
+    assert report.entity("contacts").counts == Counter({"created": 400, "failed": 200})
+    logged = world.state.errors(report.run_id)
+    assert sorted(e.key for e in logged) == [f"C-{i:05d}" for i in range(200, 400)]
+    assert all("503" in e.reason and "next run" in e.reason for e in logged)
+    assert {p["contactId"] for p in world.records("people")} == {f"C-{i:05d}" for i in (*range(200), *range(400, 600))}
+
+    world.emulator.reset_counts()
+    again = world.engine().run(world.source, entities=(BUSINESSES, CONTACTS))
+    assert world.counts()[BATCH_ROUTE] == 1  # only the batch that failed
+    assert again.entity("contacts").counts == Counter({"created": 200, "unchanged": 400})
+    assert not again.errors
+
+
+def test_twenty_down_stops_the_run_after_a_few_batches_with_their_records_logged(world: World) -> None:
+    load(world.source, 0, 1000, 0)
+    failing = FailBatchesWith(ASGISyncTransport(create_app(world.emulator)), {"*"})
+    with client_through(world, failing) as client, pytest.raises(InternalServerError):
+        SyncEngine(client, world.state, max_consecutive_failures=2).run(world.source, entities=(CONTACTS,))
+
+    assert failing.refused == 4  # 2 batches, each tried twice; the 3 others were not attempted
+    logged = world.state.errors()
+    assert len(logged) == 400
+    assert world.state.count("contacts") == 0
+    with pytest.raises(ValueError, match="max_consecutive_failures"):
+        SyncEngine(world.client, world.state, max_consecutive_failures=0)
