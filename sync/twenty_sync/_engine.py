@@ -88,6 +88,7 @@ Progress = Callable[[str, str, int], None]
 """``progress(operation, entity, records_done)``, called after each batch."""
 
 _MAX_BATCH = 200
+_MAX_DEFERRED = 10_000  # records held back in memory for a second check; past this they fail at once
 
 
 @attrs.define
@@ -236,8 +237,10 @@ class SyncEngine:
         deletes: list[StateRow] = []
         errors: list[tuple[str, str]] = []
 
-        def check() -> None:
-            ready.extend(self._check(obj, candidates, ready, errors, er))
+        deferred: list[Change] = []  # claiming an email/domain the state gives another record: checked again at the end
+
+        def check(final: bool = False) -> None:
+            ready.extend(self._check(obj, candidates, ready, errors, er, deferred=None if final else deferred))
             candidates.clear()
 
         def send() -> None:
@@ -283,6 +286,11 @@ class SyncEngine:
         check()
         while ready:
             send()
+        if deferred:  # the records they were held by have been sent: each may have given the value up
+            candidates.extend(deferred)
+            check(final=True)
+            while ready:
+                send()
         if errors:
             self._log(report, entity.name, "upsert", errors)
         self.state.record(entity.name, refresh)
@@ -319,8 +327,12 @@ class SyncEngine:
         ready: list[_Ready],
         errors: list[tuple[str, str]],
         er: EntityReport,
+        *,
+        deferred: list[Change] | None = None,
     ) -> Iterator[_Ready]:
-        """The candidates that can be sent: their email/domain held by no other record, their references synced."""
+        """The candidates that can be sent: their email/domain held by no other record, their references synced.
+        A candidate claiming a value the state says another record holds goes to ``deferred`` when given (that record
+        may give it up in this run: the engine checks the deferred again once the rest is sent), else it fails."""
         name = obj.entity.name
         uniques = {c.key: obj.unique_value(c.payload or {}) for c in candidates}
         owners = self.state.owners(name, [u for u in uniques.values() if u])
@@ -336,7 +348,16 @@ class SyncEngine:
             payload = dict(change.payload or {})
             unique = uniques[change.key]
             if unique is not None:
-                owner = owners.get(unique) or seen.get(unique)
+                held_by = owners.get(unique)
+                if (
+                    deferred is not None
+                    and len(deferred) < _MAX_DEFERRED
+                    and held_by not in (None, change.key)
+                    and seen.get(unique) in (None, change.key)
+                ):
+                    deferred.append(change)
+                    continue
+                owner = held_by or seen.get(unique)
                 if owner is not None and owner != change.key:
                     errors.append((change.key, f"{what} {unique!r} already belongs to {name} {owner!r}"))
                     er.counts["failed"] += 1

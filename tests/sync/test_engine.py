@@ -631,3 +631,45 @@ def test_twenty_down_stops_the_run_after_a_few_batches_with_their_records_logged
     assert world.state.count("contacts") == 0
     with pytest.raises(ValueError, match="max_consecutive_failures"):
         SyncEngine(world.client, world.state, max_consecutive_failures=0)
+
+
+# --- a unique value changing hands ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("giver", "taker"), [(1, 2), (2, 1)], ids=["giver-first", "taker-first"])
+def test_an_email_moving_from_one_contact_to_another_lands_in_one_run(world: World, giver: int, taker: int) -> None:
+    load(world.source, 0, 3, 0)
+    world.engine().run(world.source, entities=(CONTACTS,))
+    moved = f"ada.{giver}@example.test"
+    world.source.upsert(
+        CONTACTS,
+        [contact(giver, contact_identifiers={"primary_email": "new.address@example.test"}),
+         contact(taker, contact_identifiers={"primary_email": moved})],
+    )  # fmt: skip
+    world.emulator.reset_counts()
+
+    report = world.engine().run(world.source, entities=(CONTACTS,))
+
+    assert not report.errors
+    assert report.entity("contacts").counts == Counter({"updated": 2, "unchanged": 1})
+    emails = {p["contactId"]: p["emails"]["primaryEmail"] for p in world.records("people")}
+    assert emails[f"C-{taker:05d}"] == moved
+    assert emails[f"C-{giver:05d}"] == "new.address@example.test"
+    assert len(emails) == 3  # no record was merged into another
+    assert world.counts()[BATCH_ROUTE] == 2  # the giver's batch, then the taker's
+    assert world.engine().run(world.source, entities=(CONTACTS,)).written == 0
+
+
+def test_an_email_still_held_by_its_owner_is_refused_after_the_second_look(world: World) -> None:
+    load(world.source, 0, 3, 0)
+    world.engine().run(world.source, entities=(CONTACTS,))
+    world.source.upsert(CONTACTS, [contact(2, contact_identifiers={"primary_email": "ada.1@example.test"})])
+
+    report = world.engine().run(world.source, entities=(CONTACTS,))
+
+    assert [(k, r) for _, k, r in report.errors] == [
+        ("C-00002", "primaryEmail 'ada.1@example.test' already belongs to contacts 'C-00001'")
+    ]
+    assert {p["contactId"]: p["emails"]["primaryEmail"] for p in world.records("people")}["C-00002"] == (
+        "ada.2@example.test"
+    )
