@@ -1,61 +1,299 @@
 """``twenty-sync``: plan, run, pull and status from a shell.
 
     twenty-sync plan   --source local:warehouse.sqlite3                # what a run would do (no write)
-    twenty-sync run    --source bigquery:my-project.crm [--dry-run] [--apply-deletes] [--no-schema]
-    twenty-sync pull   --target postgres:"host=... dbname=app" [--policy last_writer_wins | --store-owns FIELD ...]
+    twenty-sync run    --source 'bigquery:my-project.crm?location=EU' [--dry-run] [--apply-deletes] [--no-schema]
+    twenty-sync pull   --target postgres:env:SUPABASE_DB_URL [--policy last_writer_wins | --store-owns FIELD ...]
     twenty-sync status                                                 # synced counts, watermarks, last errors
 
-Stores: ``local:PATH`` (default ``local:twenty-sync.sqlite3``), ``postgres:DSN``, ``bigquery:PROJECT.DATASET``.
+Stores (``--source`` / ``--target``; defaults ``$TWENTY_SYNC_SOURCE`` / ``$TWENTY_SYNC_TARGET``, else
+``local:twenty-sync.sqlite3``):
+
+- ``local:PATH``: an embedded SQLite file;
+- ``postgres:DSN``, ``postgres:env:VAR`` (the DSN read from environment variable ``VAR``) or ``postgres:secret:NAME``
+  (from Google Secret Manager secret ``NAME``): a libpq connection string or URL (Supabase: the session pooler or
+  direct connection string). ``?schema=NAME`` after ``env:VAR`` / ``secret:NAME``, or in a URL DSN's query, picks
+  the schema (default ``public``). Prefer ``env:`` or ``secret:`` when the DSN holds a password: a command line shows
+  in ``ps`` and shell history;
+- ``bigquery:PROJECT.DATASET[?location=LOC][&api_endpoint=URL]``: application-default credentials; with
+  ``api_endpoint`` or ``$BIGQUERY_EMULATOR_HOST``, an emulator and anonymous credentials;
+- ``supabase:https://PROJECT.supabase.co[?schema=NAME]``: Supabase's REST API, the key from
+  ``$SUPABASE_SERVICE_ROLE_KEY``, ``$SUPABASE_KEY``, else Secret Manager secret ``supabase-service-role-key``.
+
 Twenty: ``--url`` / ``--api-key``, else ``TWENTY_API_URL`` / ``TWENTY_API_KEY`` or Secret Manager
-(``ClientConfig.resolve``). The state lives in ``--state`` (default ``twenty-sync.state.sqlite3``).
-Exit status: 0 when every record went, 1 when some failed (see ``status``), 2 on a usage error.
+(``ClientConfig.resolve``). The state lives in ``--state`` (default ``$TWENTY_SYNC_STATE``, else
+``twenty-sync.state.sqlite3``). A secret missing everywhere is an error naming every place tried. Passwords and keys
+never appear in the output: they are replaced by ``[redacted]``.
+
+Exit status: 0 when every record went; 1 when some failed (see ``status``) or the run stopped (Twenty or a store
+failing past its retries: run it again to resume); 2 on a usage or configuration error (a bad spec, a missing
+secret). Errors are one line; an unexpected one prints its traceback. Either way, secrets are cut out.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
+import os
+import re
 import sys
-from collections.abc import Sequence
+import traceback
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import redirect_stderr, suppress
+from functools import partial
+from pathlib import Path
 from typing import Any, TextIO, cast
+from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
 
-from twenty_sdk import RateLimit, TwentyClient, TwentyError
+import attrs
+
+from twenty_sdk import ClientConfig, ConfigurationError, GoogleSecretManager, RateLimit, TwentyClient, TwentyError
+from twenty_sdk._errors import scrub
+from twenty_sdk._secrets import Attempt
 from twenty_sync._engine import PUSH_ORDER, ConflictPolicy, FieldPolicy, RunReport, SyncEngine
 from twenty_sync._plan import Planner
 from twenty_sync._records import ENTITIES
 from twenty_sync._state import SyncState
 from twenty_sync.stores import Store
 
-__all__ = ["main", "open_store"]
+__all__ = [
+    "BIGQUERY_EMULATOR_ENV_VAR",
+    "DEFAULT_SOURCE",
+    "DEFAULT_STATE",
+    "SOURCE_ENV_VAR",
+    "STATE_ENV_VAR",
+    "SUPABASE_KEY_ENV_VARS",
+    "SUPABASE_KEY_SECRET_NAMES",
+    "TARGET_ENV_VAR",
+    "main",
+    "open_store",
+    "redact_spec",
+]
 
 DEFAULT_SOURCE = "local:twenty-sync.sqlite3"
 DEFAULT_STATE = "twenty-sync.state.sqlite3"
+SOURCE_ENV_VAR = "TWENTY_SYNC_SOURCE"
+TARGET_ENV_VAR = "TWENTY_SYNC_TARGET"
+STATE_ENV_VAR = "TWENTY_SYNC_STATE"
+BIGQUERY_EMULATOR_ENV_VAR = "BIGQUERY_EMULATOR_HOST"
+SUPABASE_KEY_ENV_VARS: tuple[str, ...] = ("SUPABASE_SERVICE_ROLE_KEY", "SUPABASE_KEY")
+SUPABASE_KEY_SECRET_NAMES: tuple[str, ...] = ("supabase-service-role-key",)
+
+_SPECS = (
+    "local:PATH, postgres:DSN, postgres:env:VAR, postgres:secret:NAME, bigquery:PROJECT.DATASET[?location=...] "
+    "or supabase:https://PROJECT.supabase.co"
+)
+_PASSWORD_KEYWORD = re.compile(r"\b((?:ssl)?password)\s*=\s*('(?:[^'\\]|\\.)*'|\S+)")
+_URL_USERINFO = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://([^/@]*)@")  # libpq: up to the first '@', never past a '/'
+_PASSWORD_PARAMETER = re.compile(r"[?&](?:ssl)?password=([^&#]*)")
 
 
-def open_store(spec: str) -> Store:
-    """A store from ``local:PATH``, ``postgres:DSN`` or ``bigquery:PROJECT.DATASET`` (tables created if missing)."""
+# --- secrets ------------------------------------------------------------------------------------------------------
+
+
+def _dsn_secrets(dsn: str) -> list[str]:
+    """The passwords a libpq connection string or URL holds, as written and decoded (for scrubbing). Read as libpq
+    reads them, without a URL parser that could refuse a malformed DSN (whose error message may then show it)."""
+    found: list[str] = []
+    userinfo = _URL_USERINFO.search(dsn)
+    if userinfo is not None:
+        found.append(userinfo.group(1).partition(":")[2])
+    if "://" in dsn:
+        found += [match.group(1) for match in _PASSWORD_PARAMETER.finditer(dsn)]
+    for match in _PASSWORD_KEYWORD.finditer("" if "://" in dsn else dsn):
+        raw = match.group(2)
+        found.append(raw)
+        if raw.startswith("'"):
+            found.append(re.sub(r"\\(.)", r"\1", raw[1:-1]))
+    return [s for secret in found for s in (secret, unquote(secret)) if s]
+
+
+def _scrub(text: str, secrets: Sequence[str]) -> str:
+    for secret in sorted(set(secrets), key=len, reverse=True):
+        text = scrub(text, secret)
+    return text
+
+
+def redact_spec(spec: str) -> str:
+    """The store spec with any password in it replaced by ``[redacted]`` (for messages and the state file)."""
+    return _scrub(spec, _dsn_secrets(spec))
+
+
+def _resolve_secret(
+    what: str,
+    env_vars: Sequence[str],
+    secret_names: Sequence[str],
+    *,
+    env: Mapping[str, str],
+    secret_manager: GoogleSecretManager | bool,
+) -> str:
+    """The first of the environment variables, then of the Secret Manager secrets, that is set and not empty.
+
+    Raises :class:`ConfigurationError` naming every place tried (as the SDK does for the API key)."""
+    attempts: list[Attempt] = []
+    for name in env_vars:
+        raw = env.get(name)
+        if raw is not None and raw.strip():
+            return raw.strip()
+        attempts.append(Attempt(f"environment variable {name}", "not set" if raw is None else "set but empty"))
+    if secret_names:
+        if secret_manager is False:
+            attempts.append(Attempt("Google Secret Manager", "not tried: disabled"))
+        else:
+            where = (
+                attrs.evolve(secret_manager, names=tuple(secret_names))
+                if isinstance(secret_manager, GoogleSecretManager)
+                else GoogleSecretManager(names=tuple(secret_names))
+            )
+            found = where.lookup(env)
+            attempts.extend(found.attempts)
+            if found.secret is not None:
+                return found.secret.get_secret_value()
+    tried = "\n".join(f"  - {attempt}" for attempt in attempts)
+    hints = [f"Set {env_vars[0]}"] if env_vars else []
+    hints += [f"store it in Google Secret Manager as {secret_names[0]!r}"] if secret_names else []
+    hint = " or ".join(hints)
+    raise ConfigurationError(
+        f"No {what} found. Tried, in order:\n{tried}\n{hint[0].upper()}{hint[1:]}.",
+        attempts=[str(a) for a in attempts],
+    )
+
+
+# --- store specs --------------------------------------------------------------------------------------------------
+
+
+def _options(query: str, allowed: Sequence[str], spec: str) -> dict[str, str]:
+    try:
+        pairs = parse_qsl(query, keep_blank_values=True, strict_parsing=bool(query))
+    except ValueError:
+        raise ValueError(f"cannot read the options {query!r} of {redact_spec(spec)!r} (NAME=VALUE&...)") from None
+    options = dict(pairs)
+    unknown = sorted(set(options) - set(allowed))
+    if unknown:
+        raise ValueError(f"unknown option {unknown[0]!r} in {redact_spec(spec)!r} (allowed: {', '.join(allowed)})")
+    if any(not value for value in options.values()):
+        raise ValueError(f"an empty option in {redact_spec(spec)!r}")
+    return options
+
+
+def _pop_schema(dsn: str) -> tuple[str, str | None]:
+    """A URL DSN without its ``schema=`` query parameter (ours, not libpq's), and that schema. The rest of the DSN is
+    left as written."""
+    head, question, query = dsn.partition("?")
+    if "://" not in head or not question:
+        return dsn, None
+    kept = [item for item in query.split("&") if not item.startswith("schema=")]
+    schemas = [unquote(item[len("schema=") :]) for item in query.split("&") if item.startswith("schema=")]
+    if not schemas:
+        return dsn, None
+    return head + ("?" + "&".join(kept) if kept else ""), schemas[-1]
+
+
+def _postgres_dsn(
+    rest: str, spec: str, env: Mapping[str, str], secret_manager: GoogleSecretManager | bool
+) -> tuple[str, str | None]:
+    """The DSN of a ``postgres:`` spec (inline, ``env:VAR`` or ``secret:NAME``) and the schema it names, if any."""
+    source, colon, name_and_options = rest.partition(":")
+    if colon and source in ("env", "secret"):
+        name, _, query = name_and_options.partition("?")
+        if not name:
+            raise ValueError(f"postgres:{source}:NAME needs a name, not {spec!r}")
+        schema = _options(query, ("schema",), spec).get("schema")
+        if source == "env":
+            dsn = _resolve_secret(
+                f"PostgreSQL connection string for {spec!r}", (name,), (), env=env, secret_manager=False
+            )
+        else:
+            dsn = _resolve_secret(
+                f"PostgreSQL connection string for {spec!r}", (), (name,), env=env, secret_manager=secret_manager
+            )
+        inline, inline_schema = _pop_schema(dsn)
+        return inline, schema or inline_schema
+    return _pop_schema(rest)
+
+
+def _emulator_endpoint(value: str) -> str:
+    value = value.strip().rstrip("/")
+    return value if "://" in value else f"http://{value}"
+
+
+def _open_store(
+    spec: str, env: Mapping[str, str], secret_manager: GoogleSecretManager | bool, secrets: list[str]
+) -> Store:
+    """Build the store of ``spec``, adding every secret it resolves to ``secrets`` (for scrubbing messages)."""
+    secrets += _dsn_secrets(spec)
     kind, sep, rest = spec.partition(":")
     if not sep or not rest:
-        raise ValueError(f"a store is local:PATH, postgres:DSN or bigquery:PROJECT.DATASET, not {spec!r}")
-    store: Any
+        raise ValueError(f"a store is {_SPECS}, not {redact_spec(spec)!r}")
+    build: Callable[[], Any]
     if kind == "local":
         from twenty_sync.stores import LocalStore
 
-        store = LocalStore(rest)
+        build = partial(LocalStore, rest)
     elif kind == "postgres":
+        dsn, schema = _postgres_dsn(rest, spec, env, secret_manager)
+        secrets += _dsn_secrets(dsn)
         from twenty_sync.stores import PostgresStore
 
-        store = PostgresStore(rest)
+        build = partial(PostgresStore, dsn, schema=schema or "public")
     elif kind == "bigquery":
+        path, _, query = rest.partition("?")
+        project, dot, dataset = path.rpartition(".")
+        if not dot or not project or not dataset:
+            raise ValueError(f"bigquery:PROJECT.DATASET[?location=...&api_endpoint=...], not {spec!r}")
+        options = _options(query, ("location", "api_endpoint"), spec)
+        endpoint = options.get("api_endpoint") or env.get(BIGQUERY_EMULATOR_ENV_VAR, "").strip() or None
         from twenty_sync.stores import BigQueryStore
 
-        project, dot, dataset = rest.partition(".")
-        if not dot:
-            raise ValueError(f"bigquery:PROJECT.DATASET, not {spec!r}")
-        store = BigQueryStore.connect(project, dataset)
+        build = partial(
+            BigQueryStore.connect,
+            project,
+            dataset,
+            location=options.get("location"),
+            api_endpoint=_emulator_endpoint(endpoint) if endpoint else None,
+        )
+    elif kind == "supabase":
+        parts = urlsplit(rest)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"supabase:https://PROJECT.supabase.co[?schema=NAME], not {spec!r}")
+        options = _options(parts.query, ("schema",), spec)
+        url = urlunsplit(parts._replace(query="", fragment=""))
+        key = _resolve_secret(
+            "Supabase service-role key", SUPABASE_KEY_ENV_VARS, SUPABASE_KEY_SECRET_NAMES,
+            env=env, secret_manager=secret_manager,
+        )  # fmt: skip
+        secrets.append(key)
+        from twenty_sync.stores import SupabaseRestStore
+
+        build = partial(SupabaseRestStore.connect, url, key, schema=options.get("schema", "public"))
     else:
-        raise ValueError(f"unknown store kind {kind!r} (local, postgres, bigquery)")
-    store.ensure_schema()
+        raise ValueError(f"unknown store kind {kind!r}: a store is {_SPECS}")
+    store: Any = None
+    try:
+        store = build()
+        store.ensure_schema()
+    except Exception as exc:
+        if store is not None:
+            with suppress(Exception):
+                store.close()
+        message = f"cannot open the store {redact_spec(spec)!r}: {type(exc).__name__}: {exc}"
+        raise ConnectionError(_scrub(message, secrets)) from None  # not chained: its message may hold a secret
     return cast(Store, store)
+
+
+def open_store(
+    spec: str, *, env: Mapping[str, str] | None = None, secret_manager: GoogleSecretManager | bool = True
+) -> Store:
+    """The store a spec names, its tables created if missing (see the module docstring for the spec forms).
+
+    ``env`` replaces ``os.environ``; ``secret_manager`` is ``True`` (default names and project), ``False`` (never
+    look) or a :class:`GoogleSecretManager` saying where to look. Raises ``ValueError`` for a malformed spec,
+    :class:`ConfigurationError` for a secret found nowhere (naming every place tried) and ``ConnectionError`` (its
+    message free of secrets) when the store does not answer.
+    """
+    return _open_store(spec, os.environ if env is None else env, secret_manager, [])
+
+
+# --- the command --------------------------------------------------------------------------------------------------
 
 
 class _ProgressLine:
@@ -78,26 +316,38 @@ class _ProgressLine:
             self.shown = False
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="twenty-sync", description="Sync a store with Twenty CRM.")
-    parser.add_argument("--state", default=DEFAULT_STATE, help=f"the sync's state file (default {DEFAULT_STATE})")
+def _parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
+    source = env.get(SOURCE_ENV_VAR, "").strip() or DEFAULT_SOURCE
+    target = env.get(TARGET_ENV_VAR, "").strip() or DEFAULT_SOURCE
+    state = env.get(STATE_ENV_VAR, "").strip() or DEFAULT_STATE
+    parser = argparse.ArgumentParser(
+        prog="twenty-sync",
+        description="Sync a store with Twenty CRM.",
+        epilog=f"Stores: {_SPECS}. Exit status: 0 all records went, 1 some failed, 2 could not run.",
+    )
+    parser.add_argument(
+        "--state", default=state, help=f"the sync's state file (default ${STATE_ENV_VAR}, else {DEFAULT_STATE})"
+    )
     parser.add_argument("--url", help="Twenty's base URL (default: $TWENTY_API_URL, else Twenty Cloud)")
     parser.add_argument("--api-key", help="the API key (default: $TWENTY_API_KEY, else Secret Manager)")
     parser.add_argument("--no-rate-limit", action="store_true", help="do not pace requests (an emulator)")
     parser.add_argument("--progress", action="store_true", default=None, help="show progress (default: on a tty)")
     commands = parser.add_subparsers(dest="command", required=True)
+    source_help = f"the store to read (default ${SOURCE_ENV_VAR}, else {DEFAULT_SOURCE})"
 
     plan = commands.add_parser("plan", help="print what a run would do (no write)")
-    plan.add_argument("--source", default=DEFAULT_SOURCE)
+    plan.add_argument("--source", default=source, help=source_help)
 
     run = commands.add_parser("run", help="push the source to Twenty")
-    run.add_argument("--source", default=DEFAULT_SOURCE)
+    run.add_argument("--source", default=source, help=source_help)
     run.add_argument("--dry-run", action="store_true", help="print the plan instead")
     run.add_argument("--apply-deletes", action="store_true", help="soft-delete records gone from the source")
     run.add_argument("--no-schema", action="store_true", help="skip ensure_schema(SEED_SCHEMA)")
 
     pull = commands.add_parser("pull", help="bring Twenty's edits into a store")
-    pull.add_argument("--target", default=DEFAULT_SOURCE)
+    pull.add_argument(
+        "--target", default=target, help=f"the store to write (default ${TARGET_ENV_VAR}, else {DEFAULT_SOURCE})"
+    )
     pull.add_argument("--policy", choices=("twenty_wins", "store_wins", "last_writer_wins"), default="twenty_wins")
     pull.add_argument(
         "--store-owns",
@@ -110,51 +360,105 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+    env: Mapping[str, str] | None = None,
+    secret_manager: GoogleSecretManager | bool = True,
+) -> int:
+    """The command; ``env`` replaces ``os.environ`` and ``secret_manager`` says where to look for secrets (tests)."""
     out = stdout or sys.stdout
     err = stderr or sys.stderr
-    args = _parser().parse_args(argv)
+    env = os.environ if env is None else env
+    argv = list(sys.argv[1:] if argv is None else argv)
+    secrets = _argv_secrets(argv)  # every password and key met: cut out of anything printed
+    usage = io.StringIO()
+    try:
+        with redirect_stderr(usage):  # argparse's errors quote the arguments: a mistyped DSN would show whole
+            args = _parser(env).parse_args(argv)
+    except SystemExit as exc:
+        err.write(_scrub(usage.getvalue(), secrets))
+        return exc.code if isinstance(exc.code, int) else 2
+    try:
+        return _command(args, out=out, err=err, env=env, secret_manager=secret_manager, secrets=secrets)
+    except (ValueError, ImportError, ConfigurationError) as exc:  # what was asked cannot be done: a usage error
+        err.write(_scrub(f"twenty-sync: {exc}", secrets) + "\n")
+        return 2
+    except (OSError, TwentyError) as exc:  # Twenty or a store failed (after retries): the run stopped, resumable
+        err.write(_scrub(f"twenty-sync: {exc}", secrets) + "\n")
+        return 1
+    except Exception:  # a store's own errors (psycopg, google.api_core...) or a bug: the traceback, secrets cut out
+        err.write(_scrub(traceback.format_exc(), secrets))
+        return 1
+
+
+def _argv_secrets(argv: Sequence[str]) -> list[str]:
+    """The passwords in the arguments' DSNs, and the value of ``--api-key``."""
+    found = [secret for arg in argv for secret in _dsn_secrets(arg)]
+    for i, arg in enumerate(argv):
+        if arg == "--api-key" and i + 1 < len(argv):
+            found.append(argv[i + 1])
+        elif arg.startswith("--api-key="):
+            found.append(arg.removeprefix("--api-key="))
+    return [secret for secret in found if secret]
+
+
+def _command(
+    args: argparse.Namespace,
+    *,
+    out: TextIO,
+    err: TextIO,
+    env: Mapping[str, str],
+    secret_manager: GoogleSecretManager | bool,
+    secrets: list[str],
+) -> int:
+    def write(text: str) -> None:
+        out.write(_scrub(text, secrets) + "\n")
+
+    if args.state != ":memory:":
+        Path(args.state).parent.mkdir(parents=True, exist_ok=True)
     state = SyncState(args.state)
     try:
         if args.command == "status":
-            out.write(_status(state) + "\n")
+            write(_status(state))
             return 0
         if args.command == "plan" or (args.command == "run" and args.dry_run):
-            source = open_store(args.source)
+            source = _open_store(args.source, env, secret_manager, secrets)
             try:
                 plan = Planner(state).plan(source, PUSH_ORDER)
             finally:
                 source.close()
-            out.write(plan.table() + "\n")
+            write(plan.table())
             return 0
         options: dict[str, Any] = {"rate_limit": RateLimit(enabled=False)} if args.no_rate_limit else {}
+        config = ClientConfig.resolve(args.url, args.api_key, env=env, secret_manager=secret_manager, **options)
+        secrets.append(config.api_key.get_secret_value())
         progress = _ProgressLine(err, err.isatty() if args.progress is None else args.progress)
-        with TwentyClient(args.url, args.api_key, **options) as client:
+        with TwentyClient(config=config) as client:
             engine = SyncEngine(client, state, progress=progress)
             report: RunReport
             if args.command == "run":
-                source = open_store(args.source)
+                source = _open_store(args.source, env, secret_manager, secrets)
                 try:
                     report = engine.run(source, ensure_schema=not args.no_schema, apply_deletes=args.apply_deletes)
                 finally:
                     source.close()
             else:
-                target = open_store(args.target)
+                target = _open_store(args.target, env, secret_manager, secrets)
                 try:
                     policy: ConflictPolicy | FieldPolicy = (
                         dict.fromkeys(args.store_owns, "store")
                         if args.store_owns
                         else cast(ConflictPolicy, args.policy)
                     )
-                    report = engine.pull(target, policy=policy, target_name=args.target)
+                    report = engine.pull(target, policy=policy, target_name=redact_spec(args.target))
                 finally:
                     target.close()
             progress.end()
-        out.write(report.table() + "\n")
+        write(report.table())
         return 1 if report.errors else 0
-    except (ValueError, ImportError, TwentyError) as exc:
-        err.write(f"twenty-sync: {exc}\n")
-        return 2
     finally:
         state.close()
 
