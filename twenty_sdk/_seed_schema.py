@@ -11,6 +11,7 @@ RAW_JSON (stored as jsonb: compare them as JSON values, not as text, since key o
 seed                                               Twenty                                            type
 =================================================  ================================================  ===============
 person ``customFields.contactId``                  ``person.contactId``                              TEXT, unique
+person ``contact_identifiers`` (whole)            ``person.contactIdentifiers``                     RAW_JSON
 person ``customFields.categoryCode``               ``person.categoryCode``                           TEXT
 person ``customFields.subcategoryCode``            ``person.subcategoryCode``                        TEXT
 person ``customFields.relationshipCategory``       ``person.relationshipCategory``                   TEXT
@@ -74,6 +75,14 @@ SEED_SCHEMA: tuple[ObjectSpec, ...] = (
                 is_unique=True,
                 icon="IconId",
                 description="The seed's contact id: the sync's external key (unique, upserts match on it).",
+            ),
+            FieldSpec(
+                "contactIdentifiers",
+                "RAW_JSON",
+                "Contact Identifiers",
+                icon="IconFingerprint",
+                description="The seed's contact_identifiers, whole (its primary email and phone also fill emails and "
+                "phones).",
             ),
             FieldSpec(
                 "categoryCode", "TEXT", "Category Code", icon="IconCategory", description=_SEED.format("categoryCode")

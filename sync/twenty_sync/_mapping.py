@@ -7,6 +7,7 @@ source                                 Twenty
   ``canonical_name``                   ``name.firstName`` (up to the first space) / ``name.lastName`` (the rest)
   ``contact_identifiers.primary_email`` ``emails.primaryEmail``, normalised as Twenty does (lower-cased)
   ``contact_identifiers.primary_phone`` ``phones.primaryPhoneNumber`` (Twenty parses it with libphonenumber)
+  ``contact_identifiers``              ``contactIdentifiers`` (RAW_JSON), the whole object, so no key is lost
   ``category_code`` …                  ``categoryCode``, ``subcategoryCode``, ``relationshipCategory`` (TEXT)
   ``llm_context``                      ``llmContext`` (TEXT: a string as is, any other JSON value as JSON text)
   JSON fields                          ``communicationStats``, ``socialNetwork``, ``aiInsights``,
@@ -26,8 +27,9 @@ changed. Bad input (an invalid email, a NUL byte, text over ``Limits``, text tha
 :class:`MappingError` with the reason, for one record at a time.
 
 Back from Twenty (``person_to_contact`` …): empty text (``""``, how Twenty answers unset text) becomes ``None``;
-``contact_identifiers`` carries only ``primary_email`` / ``primary_phone`` (other identifier keys are not stored in
-Twenty).
+``contact_identifiers`` comes back whole from ``contactIdentifiers`` (a RAW_JSON copy of the warehouse's object), its
+``primary_email`` / ``primary_phone`` replaced by Twenty's when they were edited there (the copy's email is written
+as Twenty spells it, lower-cased; a phone Twenty merely parsed keeps the warehouse's spelling).
 """
 
 from __future__ import annotations
@@ -204,8 +206,11 @@ def contact_to_person(contact: Contact, limits: Limits = DEFAULT_LIMITS) -> dict
         "recommendations": _json("recommendations", contact.recommendations, limits),
         "syncMetadata": _json("sync_metadata", contact.sync_metadata, limits),
     }
-    _json("contact_identifiers", contact.contact_identifiers, limits)
+    identifiers = _json("contact_identifiers", contact.contact_identifiers, limits)
     email = _email(contact.primary_email, limits)
+    if email is not None and isinstance(identifiers, dict):  # as Twenty spells it: a case change is no change
+        identifiers = {**identifiers, "primary_email": email}
+    payload["contactIdentifiers"] = identifiers
     payload["emails"] = {"primaryEmail": email or ""}
     phone = _text("primary_phone", contact.primary_phone, limits)
     if phone is not None:
@@ -217,19 +222,10 @@ def person_to_contact(row: Mapping[str, Any]) -> Contact:
     """A contact from a Twenty ``person`` (a plain record dict, custom fields at the top level)."""
     name = row.get("name") or {}
     first, last = _empty_none(name.get("firstName")) or "", _empty_none(name.get("lastName")) or ""
-    identifiers: dict[str, JsonValue] = {}
-    email = _empty_none((row.get("emails") or {}).get("primaryEmail"))
-    if email is not None:
-        identifiers["primary_email"] = email
-    phones = row.get("phones") or {}
-    number = _empty_none(phones.get("primaryPhoneNumber"))
-    if number is not None:
-        calling = _empty_none(phones.get("primaryPhoneCallingCode")) or ""
-        identifiers["primary_phone"] = f"{calling} {number}".strip() if not number.startswith("+") else number
     return Contact(
         contact_id=str(row["contactId"]),
         canonical_name=f"{first} {last}".strip(),
-        contact_identifiers=identifiers or None,
+        contact_identifiers=_identifiers_from_twenty(row),
         category_code=_empty_none(row.get("categoryCode")),
         subcategory_code=_empty_none(row.get("subcategoryCode")),
         relationship_category=_empty_none(row.get("relationshipCategory")),
@@ -240,6 +236,48 @@ def person_to_contact(row: Mapping[str, Any]) -> Contact:
         recommendations=row.get("recommendations"),
         sync_metadata=row.get("syncMetadata"),
     )
+
+
+def _identifiers_from_twenty(row: Mapping[str, Any]) -> JsonValue:
+    """``contact_identifiers`` back: the object the warehouse gave (kept whole in ``contactIdentifiers``), with its
+    primary email and phone taken from Twenty's own fields when they were edited there. A phone Twenty only parsed
+    (into calling code + number) keeps the warehouse's spelling, so a record nobody edited comes back as it went
+    (its email lower-cased)."""
+    stored = row.get("contactIdentifiers")
+    identifiers: dict[str, JsonValue] = dict(stored) if isinstance(stored, dict) else {}
+    email = _empty_none((row.get("emails") or {}).get("primaryEmail"))
+    before = identifiers.get("primary_email")
+    if email is None:
+        if isinstance(before, str) and before:
+            identifiers.pop("primary_email")  # removed in Twenty
+    elif not (isinstance(before, str) and normalize_email(before) == email):
+        identifiers["primary_email"] = email
+    phones = row.get("phones") or {}
+    number = _empty_none(phones.get("primaryPhoneNumber"))
+    before = identifiers.get("primary_phone")
+    if number is None:
+        if isinstance(before, str) and before:
+            identifiers.pop("primary_phone")
+    else:
+        calling = _empty_none(phones.get("primaryPhoneCallingCode")) or ""
+        phone = f"{calling} {number}".strip() if not number.startswith("+") else number
+        if not (isinstance(before, str) and _same_phone(before, phone)):
+            identifiers["primary_phone"] = phone
+    if not identifiers:
+        return stored if isinstance(stored, dict) else None  # {} stays {}, nothing stays None
+    return identifiers
+
+
+def _same_phone(source: str, twenty: str) -> bool:
+    """Whether Twenty's parsed phone is the source's number, spelled otherwise (same digits once the calling code
+    and a national trunk 0 are accounted for)."""
+    a, b = re.sub(r"\D", "", source), re.sub(r"\D", "", twenty)
+    if not a or not b:
+        return False
+    if a == b or a.endswith(b) or b.endswith(a):
+        return True
+    national = a.lstrip("0")
+    return bool(national) and b.endswith(national)
 
 
 # --- businesses ⇄ companies ---------------------------------------------------------------------------------------
@@ -340,7 +378,8 @@ class TwentyObject(Generic[R]):
 
 
 _PERSON_FIELDS = (
-    *("contactId", "name", "emails", "phones", "categoryCode", "subcategoryCode", "relationshipCategory"),
+    *("contactId", "name", "emails", "phones", "contactIdentifiers", "categoryCode", "subcategoryCode"),
+    "relationshipCategory",
     *("llmContext", "communicationStats", "socialNetwork", "aiInsights", "recommendations", "syncMetadata"),
 )
 _COMPANY_FIELDS = (

@@ -25,6 +25,7 @@ from .conftest import add_field, ok, raw_fields, raw_object, writes
 REL = "contactBusinessRelationship"
 PERSON_FIELDS = {
     "contactId": ("TEXT", True),
+    "contactIdentifiers": ("RAW_JSON", False),
     "categoryCode": ("TEXT", False),
     "subcategoryCode": ("TEXT", False),
     "relationshipCategory": ("TEXT", False),
@@ -75,7 +76,7 @@ def test_a_fresh_workspace_gets_exactly_the_seed_schema(
     assert paths(report.created) == SEED_ITEMS
     assert paths(report.unchanged) == {"person", "company"}
     assert not report.drifted
-    assert report.writes == 23
+    assert report.writes == 24
     assert writes(emulator) == {"POST /rest/metadata/objects": 1, "POST /rest/metadata/fields": 22}
 
     person = raw_fields(http, "person")
@@ -411,7 +412,7 @@ def test_the_report_is_a_table_with_a_row_per_item(metadata: Metadata, http: htt
         assert f" {item.path} " in line
     assert "person.contactId" in lines[2]
     assert "type is NUMBER in the workspace" in lines[2]
-    assert lines[-1] == "22 created, 2 unchanged, 1 drifted (22 writes)"
+    assert lines[-1] == "23 created, 2 unchanged, 1 drifted (23 writes)"
 
 
 def test_an_empty_report_still_prints() -> None:

@@ -36,13 +36,13 @@ def test_setup_provisions_a_workspace_then_finds_nothing_left_to_do(server: Runn
     assert status == 0
     assert f"workspace: {server.url} (API key from environment variable TWENTY_API_KEY)" in output
     assert "created    field     person.contactId" in output
-    assert "23 created, 2 unchanged, 0 drifted (23 writes)" in output
-    assert "second run: 25 unchanged, 0 drifted (0 writes)" in output
+    assert "24 created, 2 unchanged, 0 drifted (24 writes)" in output
+    assert "second run: 26 unchanged, 0 drifted (0 writes)" in output
     assert server.emulator.api_key not in output
 
     status, output = run("--url", server.url)
     assert status == 0
-    assert "25 unchanged, 0 drifted (0 writes)" in output
+    assert "26 unchanged, 0 drifted (0 writes)" in output
 
 
 def test_setup_dry_run_prints_the_plan_and_writes_nothing(server: RunningServer) -> None:
@@ -92,4 +92,4 @@ def test_setup_without_url_provisions_a_fresh_emulator_it_starts_itself() -> Non
     assert status == 0, output
     assert "workspace: a fresh emulator at http://127.0.0.1:" in output
     assert "created    object    contactBusinessRelationship" in output
-    assert "second run: 25 unchanged, 0 drifted (0 writes)" in output
+    assert "second run: 26 unchanged, 0 drifted (0 writes)" in output

@@ -442,6 +442,22 @@ def test_pulling_into_the_source_skips_own_writes_and_the_next_push_sends_nothin
     assert push.written == 0
 
 
+def test_an_email_edited_in_twenty_comes_back_with_every_other_identifier(world: World) -> None:
+    identifiers = {"primary_email": "ada.1@example.test", "linkedin": "ada-l", "emails": ["ada@home.test"]}
+    world.source.upsert(CONTACTS, [contact(1, contact_identifiers=identifiers)])
+    engine = world.engine()
+    engine.run(world.source, entities=(CONTACTS,))
+    person = world.records("people")[0]
+    world.client.records("people").update(person["id"], {"emails": {"primaryEmail": "countess@example.test"}})
+
+    engine.pull(world.source, entities=(CONTACTS,), skip_own_writes=True)
+
+    back = read(world.source, CONTACTS)["C-00001"]
+    assert back.contact_identifiers == {**identifiers, "primary_email": "countess@example.test"}
+    world.emulator.reset_counts()
+    assert engine.run(world.source, entities=(CONTACTS,)).written == 0  # Twenty already holds what came back
+
+
 def test_pull_boundary_rows_are_not_pulled_twice(world: World) -> None:
     load(world.source, 0, 3, 0)
     engine = world.engine()

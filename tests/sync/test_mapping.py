@@ -191,3 +191,86 @@ def test_a_round_trip_through_twenty_gives_the_same_payload(
     back = person_to_contact(as_twenty_answers)
 
     assert payload_hash(contact_to_person(back)) == payload_hash(payload)
+
+
+# --- contact_identifiers, whole ---------------------------------------------------------------------------------
+
+
+IDENTIFIERS = {
+    "primary_email": "Ada@Example.TEST",
+    "primary_phone": "+33 6 12 34 56 78",
+    "linkedin": "ada-lovelace",
+    "emails": ["ada@work.test", "ada@home.test"],
+}
+
+
+def as_twenty_answers(payload: dict[str, Any], **edits: Any) -> dict[str, Any]:
+    """A person as Twenty answers the payload: phones parsed into calling code + national number, then ``edits``."""
+    return {
+        **payload,
+        "id": "uuid-1",
+        "phones": {
+            "primaryPhoneNumber": "612345678",
+            "primaryPhoneCallingCode": "+33",
+            "primaryPhoneCountryCode": "FR",
+        },
+        **edits,
+    }
+
+
+def test_every_identifier_goes_to_twenty_and_comes_back() -> None:
+    payload = contact_to_person(contact(contact_identifiers=IDENTIFIERS))
+
+    assert payload["contactIdentifiers"] == {**IDENTIFIERS, "primary_email": "ada@example.test"}
+    back = person_to_contact(as_twenty_answers(payload))
+    assert back.contact_identifiers == {**IDENTIFIERS, "primary_email": "ada@example.test"}  # phone as spelled
+    assert payload_hash(contact_to_person(back)) == payload_hash(payload)
+
+
+def test_an_email_or_phone_edited_in_twenty_wins_and_the_other_identifiers_stay() -> None:
+    payload = contact_to_person(contact(contact_identifiers=IDENTIFIERS))
+    edited = as_twenty_answers(
+        payload,
+        emails={"primaryEmail": "countess@example.test", "additionalEmails": []},
+        phones={"primaryPhoneNumber": "2025550123", "primaryPhoneCallingCode": "+1"},
+    )
+
+    back = person_to_contact(edited)
+
+    assert back.contact_identifiers == {
+        **IDENTIFIERS,
+        "primary_email": "countess@example.test",
+        "primary_phone": "+1 2025550123",
+    }
+
+
+def test_an_email_or_phone_cleared_in_twenty_is_removed_and_the_rest_stays() -> None:
+    payload = contact_to_person(contact(contact_identifiers=IDENTIFIERS))
+    cleared = as_twenty_answers(payload, emails={"primaryEmail": ""}, phones={"primaryPhoneNumber": ""})
+
+    back = person_to_contact(cleared)
+
+    assert back.contact_identifiers == {"linkedin": "ada-lovelace", "emails": ["ada@work.test", "ada@home.test"]}
+
+
+@pytest.mark.parametrize(
+    ("source", "twenty", "same"),
+    [
+        ("+33 6 12 34 56 78", "+33 612345678", True),
+        ("06 12 34 56 78", "+33 612345678", True),  # a national number: Twenty adds the country's calling code
+        ("(202) 555-0123", "+1 2025550123", True),
+        ("+33 6 12 34 56 78", "+33 699999999", False),
+        ("", "+33 612345678", False),
+    ],
+)
+def test_a_phone_twenty_only_parsed_keeps_its_spelling(source: str, twenty: str, same: bool) -> None:
+    identifiers = {"primary_phone": source} if source else {}
+    calling, number = twenty.split(" ")
+    row = {
+        "contactId": "C-1",
+        "name": {"firstName": "Ada", "lastName": ""},
+        "contactIdentifiers": identifiers,
+        "phones": {"primaryPhoneNumber": number, "primaryPhoneCallingCode": calling},
+    }
+
+    assert person_to_contact(row).primary_phone == (source if same else twenty)
