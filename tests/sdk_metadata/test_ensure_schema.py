@@ -77,7 +77,7 @@ def test_a_fresh_workspace_gets_exactly_the_seed_schema(
     assert paths(report.unchanged) == {"person", "company"}
     assert not report.drifted
     assert report.writes == 24
-    assert writes(emulator) == {"POST /rest/metadata/objects": 1, "POST /rest/metadata/fields": 22}
+    assert writes(emulator) == {"POST /rest/metadata/objects": 1, "POST /rest/metadata/fields": 23}
 
     person = raw_fields(http, "person")
     added = set(person) - standard_field_names("person")
