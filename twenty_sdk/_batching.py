@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from typing import Any, Generic, TypeAlias, TypeVar
 
@@ -202,7 +203,13 @@ Outcome: TypeAlias = "list[Any] | BadRequestError"
 
 
 class BatchRun(Generic[ModelT]):
-    """The results, failures and request count of one batch operation, and the bisection plan of its chunks."""
+    """The results, failures and request count of one batch operation, and the bisection plan of its chunks.
+
+    Chunks are numbered in the order they are taken (:meth:`plan`); their plans may run one after another or several
+    at once (``upsert_many(concurrency=N)``, on threads or tasks: the shared state is kept under a lock). Results
+    are kept in input order (chunk, then position in the chunk) and failures in the order one-at-a-time sending
+    would find them (chunk, then discovery), whatever order the chunks finish in.
+    """
 
     def __init__(
         self, parse: Callable[[Mapping[str, Any]], ModelT], what: str, *, max_failures: int | None = None
@@ -210,43 +217,60 @@ class BatchRun(Generic[ModelT]):
         self.parse = parse
         self.what = what
         self.max_failures = max_failures
-        self.results: list[ModelT] = []
-        self.failures: list[BatchFailure] = []
         self.requests = 0
         self.refused = 0
-        self._landed: list[tuple[int, ModelT]] = []
+        self.chunks = 0  # chunks planned so far: the number of the one being filled
+        self._lock = threading.Lock()
+        self._landed: list[tuple[int, int, ModelT]] = []  # (chunk, position in the chunk, record)
+        self._failed: list[tuple[int, int, BatchFailure]] = []  # (chunk, discovery order, failure)
+
+    @property
+    def results(self) -> list[ModelT]:
+        """The records that landed so far, in input order."""
+        with self._lock:
+            return [record for _, _, record in sorted(self._landed, key=lambda t: t[:2])]
+
+    @property
+    def failures(self) -> list[BatchFailure]:
+        """The records that failed so far, chunk by chunk."""
+        with self._lock:
+            return [failure for _, _, failure in sorted(self._failed, key=lambda t: t[:2])]
 
     def reject(self, failure: BatchFailure) -> None:
-        """A record refused before sending (a duplicate in a create, a NUL byte)."""
-        self.failures.append(failure)
+        """A record refused before sending (a duplicate in a create, a NUL byte), from the chunk being filled."""
+        with self._lock:
+            self._failed.append((self.chunks, len(self._failed), failure))
         self._check_budget()
 
     def plan(self, chunk: list[Item]) -> Generator[list[Item], Outcome, None]:
-        """Yield the batches to send for ``chunk``, receiving each one's :data:`Outcome`."""
-        self._landed = []
-        try:
-            yield from self._resolve(chunk, None, False)
-        finally:
-            self._landed.sort(key=lambda pair: pair[0])
-            self.results.extend(record for _, record in self._landed)
-            self._landed = []
+        """The batches to send for ``chunk`` (the next chunk: numbered now), receiving each one's :data:`Outcome`."""
+        with self._lock:
+            number = self.chunks
+            self.chunks += 1
+        return self._resolve(number, chunk, None, False)
+
+    def incomplete(self) -> BatchError:
+        """The error of an operation stopped early: what landed and failed so far (``complete=False``)."""
+        results = self.results
+        return BatchError(self.failures, succeeded=len(results), results=results, complete=False)
 
     def finish(self) -> list[ModelT]:
         """The records that landed, or a :class:`BatchError` if any record failed."""
-        if self.failures:
+        results, failures = self.results, self.failures
+        if failures:
             log.info(
                 "%s: %d record(s) failed, %d landed, in %d request(s) (%d refused batches bisected)",
                 self.what,
-                len(self.failures),
-                len(self.results),
+                len(failures),
+                len(results),
                 self.requests,
                 self.refused,
             )
-            raise BatchError(self.failures, succeeded=len(self.results), results=self.results)
-        return self.results
+            raise BatchError(failures, succeeded=len(results), results=results)
+        return results
 
     def _resolve(
-        self, items: list[Item], refusal: BadRequestError | None, confirmed: bool
+        self, chunk: int, items: list[Item], refusal: BadRequestError | None, confirmed: bool
     ) -> Generator[list[Item], Outcome, None]:
         """Land what can land of ``items``. ``refusal``: why a batch holding them was refused (None: not sent yet);
         ``confirmed``: that exact batch was sent and refused, rather than inferred to hold the culprit."""
@@ -255,51 +279,54 @@ class BatchRun(Generic[ModelT]):
             # a sibling together (two rows sharing a unique value the caller did not name), and alone it may land.
             outcome = yield from self._send(items)
             if not isinstance(outcome, BadRequestError):
-                self._land(items, outcome)
+                self._land(chunk, items, outcome)
                 return
             refusal = outcome
         if len(items) == 1:
-            self._fail(items[0], refusal)
+            self._fail(chunk, items[0], refusal)
             return
         mid = (len(items) + 1) // 2
         left, right = items[:mid], items[mid:]
         outcome = yield from self._send(left)
         if isinstance(outcome, BadRequestError):
-            yield from self._resolve(left, outcome, True)
-            yield from self._resolve(right, None, False)
+            yield from self._resolve(chunk, left, outcome, True)
+            yield from self._resolve(chunk, right, None, False)
         else:
-            self._land(left, outcome)
-            yield from self._resolve(right, refusal, False)  # the refusal came from the right half: split it unsent
+            self._land(chunk, left, outcome)
+            yield from self._resolve(chunk, right, refusal, False)  # the refusal came from the right half: split it
 
     def _send(self, items: list[Item]) -> Generator[list[Item], Outcome, Outcome]:
-        self.requests += 1
+        with self._lock:
+            self.requests += 1
         outcome = yield items
         if isinstance(outcome, BadRequestError):
             if any(_WHOLE_REQUEST.search(m) for m in outcome.messages):
                 raise outcome
-            self.refused += 1
+            with self._lock:
+                self.refused += 1
             if len(items) > 1:
                 log.info("%s: a batch of %d was refused (%s); bisecting", self.what, len(items), _reason(outcome))
         return outcome
 
-    def _land(self, items: list[Item], rows: list[Any]) -> None:
+    def _land(self, chunk: int, items: list[Item], rows: list[Any]) -> None:
         last = len(items) - 1
-        for i, row in enumerate(rows):
-            self._landed.append((items[min(i, last)].pos, self.parse(row)))
+        parsed = [(chunk, items[min(i, last)].pos, self.parse(row)) for i, row in enumerate(rows)]
+        with self._lock:
+            self._landed.extend(parsed)
 
-    def _fail(self, item: Item, error: BadRequestError) -> None:
+    def _fail(self, chunk: int, item: Item, error: BadRequestError) -> None:
         reason = _reason(error)
         key = item.keys[0] if item.keys else None
-        for index, record in zip(item.indexes, item.records, strict=True):
-            self.failures.append(BatchFailure(index, record, reason, key=key))
+        with self._lock:
+            for index, record in zip(item.indexes, item.records, strict=True):
+                self._failed.append((chunk, len(self._failed), BatchFailure(index, record, reason, key=key)))
         self._check_budget()
 
     def _check_budget(self) -> None:
-        if self.max_failures is not None and len(self.failures) > self.max_failures:
-            self._landed.sort(key=lambda pair: pair[0])
-            self.results.extend(record for _, record in self._landed)
-            self._landed = []
-            raise BatchError(self.failures, succeeded=len(self.results), results=self.results, complete=False)
+        with self._lock:
+            over = self.max_failures is not None and len(self._failed) > self.max_failures
+        if over:
+            raise self.incomplete()
 
 
 def _reason(error: BadRequestError) -> str:

@@ -10,6 +10,13 @@ Every call goes to ``/rest/metadata/objects`` or ``/rest/metadata/fields`` (Twen
 transport does not pace them). Answers are parsed into :class:`~twenty_sdk.ObjectInfo` / :class:`~twenty_sdk.FieldInfo`,
 which keep every key in ``raw``. Names are checked locally first (:class:`~twenty_sdk.SchemaError`, no request).
 
+``ensure_schema`` survives transient failures and still creates each item once. A create is a ``POST``, which the
+transport does not retry after a 5xx or a lost connection (it may have landed); ``ensure_schema`` knows the item was
+missing before it asked, so it backs off, re-reads the workspace and, if the item is there now and matches the
+declaration, counts it as created; only if it is absent does it send the create again. Attempts are bounded by the
+client's :class:`~twenty_sdk.RetryPolicy` (``max_retries``). 429s are retried by the transport itself (Twenty
+refuses them before doing anything); updates are ``PATCH``es, which the transport retries too.
+
 :class:`Metadata` and :class:`AsyncMetadata` run the same code: each operation is written once as a generator that
 yields the requests it needs and receives their answers (``_Op``), and the two classes only differ in how they send.
 """
@@ -18,14 +25,23 @@ from __future__ import annotations
 
 import enum
 import json
+import logging
 import re
-from collections.abc import Generator, Iterable, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from typing import Any, TypeAlias, TypeVar
 
 import attrs
 
-from twenty_sdk._errors import APIError, BadRequestError, NotFoundError, SchemaError, TwentyError
+from twenty_sdk._errors import (
+    APIConnectionError,
+    APIError,
+    BadRequestError,
+    NotFoundError,
+    SchemaError,
+    TwentyError,
+)
 from twenty_sdk._names import name_problems, object_name_problems
+from twenty_sdk._retry import RetryPolicy
 from twenty_sdk._schema import (
     FieldInfo,
     FieldSpec,
@@ -37,6 +53,9 @@ from twenty_sdk._schema import (
     SchemaReport,
     SelectOption,
     Step,
+    _compare_field,
+    _compare_relation,
+    _find,
     field_body,
     field_spec_problems,
     object_body,
@@ -48,6 +67,8 @@ from twenty_sdk._schema import (
 from twenty_sdk._transport import AsyncTransport, Transport
 
 __all__ = ["UNSET", "AsyncMetadata", "Metadata"]
+
+log = logging.getLogger("twenty_sdk")
 
 OBJECTS = "/rest/metadata/objects"
 FIELDS = "/rest/metadata/fields"
@@ -75,7 +96,15 @@ class _Call:
     json: Any = None
 
 
-_Op: TypeAlias = Generator[_Call, Any, T]
+@attrs.frozen
+class _Pause:
+    """Not a request: back off after attempt number ``attempt`` failed (the front end sleeps as its transport's retry
+    policy says, and sends None back)."""
+
+    attempt: int
+
+
+_Op: TypeAlias = Generator[_Call | _Pause, Any, T]
 ObjectRef: TypeAlias = "str | ObjectInfo"
 FieldRef: TypeAlias = "str | FieldInfo"
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -269,10 +298,90 @@ def _check(problems: Sequence[str]) -> None:
         raise SchemaError(problems)
 
 
+# -- creates that survive a lost answer --------------------------------------------------------------------------------
+
+
+def _may_have_landed(retry: RetryPolicy, exc: TwentyError, attempt: int) -> bool:
+    """Whether a create that failed with ``exc`` on attempt ``attempt`` is worth checking and trying again: a failure
+    the transport retries for idempotent requests but not for a ``POST`` (a 5xx, a dropped connection, a read
+    timeout), within the policy's budget. Failures it retries for every method (a 429, a connection never made) it
+    has already retried as long as the policy allows, so they are not retried again here."""
+    if not isinstance(exc, APIError | APIConnectionError) or attempt > retry.max_retries:
+        return False
+    outcome: int | BaseException = exc.status if isinstance(exc, APIError) else exc
+    return retry.should_retry("POST", outcome, 0, idempotent=True) and not retry.should_retry(
+        "POST", outcome, 0, idempotent=False
+    )
+
+
+# What a re-read shows of an item whose create failed: (the item, its differences from the declaration) if present.
+_Found: TypeAlias = "tuple[T, list[str]] | None"
+
+
+def _verified_create(
+    create: Callable[[Mapping[str, Any]], _Op[T]],
+    body: Mapping[str, Any],
+    find: Callable[[list[ObjectInfo]], _Found[T]],
+    what: str,
+    retry: RetryPolicy,
+) -> _Op[T]:
+    """``create(body)``, made safe to retry although it is not idempotent: after a failure that may have landed,
+    back off, re-read the workspace and ``find`` the item; present and as declared, it is the result; present but
+    different, the failure is raised with a note saying so; absent, the create is sent again. Needs the item to have
+    been absent before the first attempt (``ensure_schema``'s plan says so)."""
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            return (yield from create(body))
+        except TwentyError as exc:
+            if not _may_have_landed(retry, exc, attempt):
+                raise
+            log.info("%s failed (%s, attempt %d); checking whether it landed", what, exc, attempt)
+            yield _Pause(attempt)
+            found = find((yield from _list_objects()))
+            if found is None:
+                continue
+            item, drift = found
+            if drift:
+                exc.add_note(f"{what}: it exists now, but differs from the declaration: {'; '.join(drift)}")
+                raise
+            log.info("%s had landed despite the failure", what)
+            return item
+
+
+def _found_object(spec: ObjectSpec) -> Callable[[list[ObjectInfo]], _Found[ObjectInfo]]:
+    def find(objects: list[ObjectInfo]) -> _Found[ObjectInfo]:
+        obj = _find(objects, spec.name_singular)
+        if obj is None or obj.name_singular != spec.name_singular:
+            return None
+        drift = [] if obj.name_plural == spec.name_plural else [f"namePlural is {obj.name_plural!r}"]
+        return obj, drift
+
+    return find
+
+
+def _found_field(object_name: str, spec: FieldSpec | RelationSpec) -> Callable[[list[ObjectInfo]], _Found[FieldInfo]]:
+    def find(objects: list[ObjectInfo]) -> _Found[FieldInfo]:
+        obj = _find(objects, object_name)
+        field = obj.field(spec.name) if obj is not None else None
+        if field is None:
+            return None
+        if isinstance(spec, FieldSpec):
+            diff = _compare_field(spec, field)
+        else:
+            diff = _compare_relation(spec, field, _find(objects, spec.target))
+        return field, diff.drift
+
+    return find
+
+
 # -- ensure_schema -----------------------------------------------------------------------------------------------------
 
 
-def _ensure(schema: Iterable[ObjectSpec], dry_run: bool, allow_destructive: bool) -> _Op[SchemaReport]:
+def _ensure(
+    schema: Iterable[ObjectSpec], dry_run: bool, allow_destructive: bool, retry: RetryPolicy
+) -> _Op[SchemaReport]:
     """Read the workspace, plan, then write objects, fields, updates and relations in that order."""
     specs = list(schema)
     validate_schema(specs)  # before any request
@@ -284,8 +393,10 @@ def _ensure(schema: Iterable[ObjectSpec], dry_run: bool, allow_destructive: bool
     try:
         created_objects = [s for s in plan.steps if s.action == "create_object"]
         for step in created_objects:
-            assert isinstance(step.spec, ObjectSpec)
-            obj = yield from _create_object(object_body(step.spec))
+            spec = step.spec
+            assert isinstance(spec, ObjectSpec)
+            what = f"create object {spec.name_singular}"
+            obj = yield from _verified_create(_create_object, object_body(spec), _found_object(spec), what, retry)
             objects.append(obj)
             done.append(step)
         # With the new objects in place (and the fields Twenty gave them), plan the fields and relations for real.
@@ -293,15 +404,18 @@ def _ensure(schema: Iterable[ObjectSpec], dry_run: bool, allow_destructive: bool
         by_name = {o.name_singular: o for o in objects}
         for step in later.steps:
             obj = by_name[step.object]
-            if step.action == "create_field":
-                assert isinstance(step.spec, FieldSpec)
-                yield from _create_field(field_body(step.spec, obj.id))
-            elif step.action == "update_field":
-                yield from _update_field(step.field_id, step.changes)
-            elif step.action == "create_relation":
+            if step.action == "update_field":
+                yield from _update_field(step.field_id, step.changes)  # a PATCH: the transport retries it
+                done.append(step)
+                continue
+            if isinstance(step.spec, FieldSpec):
+                body = field_body(step.spec, obj.id)
+            else:
                 assert isinstance(step.spec, RelationSpec)
                 target = by_name.get(step.spec.target) or next(o for o in objects if o.name_plural == step.spec.target)
-                yield from _create_field(relation_body(step.spec, obj.id, target.id))
+                body = relation_body(step.spec, obj.id, target.id)
+            what = f"{step.action.replace('_', ' ')} {step.object}.{step.spec.name}"
+            yield from _verified_create(_create_field, body, _found_field(step.object, step.spec), what, retry)
             done.append(step)
     except TwentyError as exc:
         finished = ", ".join(f"{s.action} {s.object}.{getattr(s.spec, 'name', '')}".rstrip(".") for s in done)
@@ -428,6 +542,10 @@ class Metadata:
         try:
             call = next(op)
             while True:
+                if isinstance(call, _Pause):
+                    self._transport.pause_before_retry(call.attempt)
+                    call = op.send(None)
+                    continue
                 try:
                     answer = self._transport.request(call.method, call.path, params=call.params, json=call.json)
                 except TwentyError as exc:
@@ -570,7 +688,7 @@ class Metadata:
         options) is reported, not changed — unless ``allow_destructive=True``, which repairs in place what can be
         (uniqueness, options, an inactive field; never a type, never a deletion). ``dry_run=True`` only reads.
         """
-        return self._run(_ensure(schema, dry_run, allow_destructive))
+        return self._run(_ensure(schema, dry_run, allow_destructive, self._transport.retry))
 
 
 class AsyncMetadata:
@@ -583,6 +701,10 @@ class AsyncMetadata:
         try:
             call = next(op)
             while True:
+                if isinstance(call, _Pause):
+                    await self._transport.pause_before_retry(call.attempt)
+                    call = op.send(None)
+                    continue
                 try:
                     answer = await self._transport.request(call.method, call.path, params=call.params, json=call.json)
                 except TwentyError as exc:
@@ -714,4 +836,4 @@ class AsyncMetadata:
         self, schema: Iterable[ObjectSpec], *, dry_run: bool = False, allow_destructive: bool = False
     ) -> SchemaReport:
         """See :meth:`Metadata.ensure_schema`."""
-        return await self._run(_ensure(schema, dry_run, allow_destructive))
+        return await self._run(_ensure(schema, dry_run, allow_destructive, self._transport.retry))

@@ -14,7 +14,6 @@ tasks can share a pacer; the clock and the sleep functions are injected, so test
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 import threading
@@ -25,12 +24,19 @@ import attrs
 
 from twenty_sdk._secrets import Secret
 
-__all__ = ["Pacer", "PacerRegistry", "RateLimit", "is_rate_limited_path", "shared_pacer"]
+__all__ = ["Pacer", "PacerRegistry", "RateLimit", "asyncio_sleep", "is_rate_limited_path", "shared_pacer"]
 
 log = logging.getLogger("twenty_sdk")
 
 _EPSILON = 1e-9  # waits shorter than this are rounding noise of the bucket arithmetic
 _LIMIT_MESSAGE = re.compile(r"Limit reached \((\d+) tokens per (\d+) ms\)")
+
+
+async def asyncio_sleep(seconds: float) -> None:
+    """``asyncio.sleep``, imported when first awaited: a synchronous program never loads asyncio."""
+    import asyncio
+
+    await asyncio.sleep(seconds)
 
 
 @attrs.frozen
@@ -108,12 +114,12 @@ class Pacer:
         *,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
-        async_sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        async_sleep: Callable[[float], Awaitable[None]] | None = None,
     ) -> None:
         self.limits = limits if limits is not None else RateLimit()
         self.clock = clock
         self.sleep = sleep
-        self.async_sleep = async_sleep
+        self.async_sleep = async_sleep if async_sleep is not None else asyncio_sleep
         self._lock = threading.Lock()
         now = clock()
         self._buckets = [

@@ -16,14 +16,13 @@ it is not closed by :meth:`Transport.close`), or ``transport=`` to keep ours wit
 
 from __future__ import annotations
 
-import asyncio
+import functools
 import json
 import logging
 import random
 import ssl
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from importlib import metadata
 from types import TracebackType
 from typing import Any, Generic, Self, TypeVar
 
@@ -38,18 +37,26 @@ from twenty_sdk._errors import (
     raise_for_response,
     scrub,
 )
-from twenty_sdk._pacing import Pacer, is_rate_limited_path, shared_pacer
+from twenty_sdk._pacing import Pacer, asyncio_sleep, is_rate_limited_path, shared_pacer
 from twenty_sdk._retry import RetryPolicy
 
 __all__ = ["AsyncTransport", "BaseTransport", "Transport"]
 
 log = logging.getLogger("twenty_sdk")
 
-try:
-    _VERSION = metadata.version("twenty-sdk")
-except metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree that was never installed
-    _VERSION = "0"
-USER_AGENT = f"twenty-sdk/{_VERSION}"
+
+@functools.cache
+def user_agent() -> str:
+    """``twenty-sdk/<installed version>``, read on the first request (importlib.metadata is slow to import)."""
+    from importlib import metadata
+
+    try:
+        version = metadata.version("twenty-sdk")
+    except metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree that was never installed
+        version = "0"
+    return f"twenty-sdk/{version}"
+
+
 _MAX_RETRY_AFTER = 60.0
 
 Params = Mapping[str, str | int | float | bool | None]
@@ -93,7 +100,7 @@ class BaseTransport(Generic[ClientT]):
         return f"{self.config.base_url}/{path.lstrip('/')}"
 
     def _headers(self, extra: Mapping[str, str] | None) -> dict[str, str]:
-        headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
+        headers = {"Accept": "application/json", "User-Agent": user_agent()}
         if extra:
             headers.update(extra)
         headers["Authorization"] = f"Bearer {self.config.api_key.get_secret_value()}"
@@ -243,6 +250,13 @@ class Transport(BaseTransport[httpx.Client]):
             raise_for_response(response)
             return response
 
+    def pause_before_retry(self, attempt: int) -> float:
+        """Back off after attempt number ``attempt`` of an operation above this layer failed (a create whose
+        outcome had to be checked before trying again): wait as the retry policy says; return the seconds waited."""
+        delay = self.retry.retry_delay(attempt, self._rng)
+        self._sleep(delay)
+        return delay
+
     def close(self) -> None:
         if self._owns_client:
             self._client.close()
@@ -266,7 +280,7 @@ class AsyncTransport(BaseTransport[httpx.AsyncClient]):
         http_client: httpx.AsyncClient | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         pacer: Pacer | None = None,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        sleep: Callable[[float], Awaitable[None]] = asyncio_sleep,
         rng: random.Random | None = None,
     ) -> None:
         super().__init__(config, pacer=pacer, rng=rng)
@@ -322,6 +336,12 @@ class AsyncTransport(BaseTransport[httpx.AsyncClient]):
                 continue
             raise_for_response(response)
             return response
+
+    async def pause_before_retry(self, attempt: int) -> float:
+        """See :meth:`Transport.pause_before_retry`."""
+        delay = self.retry.retry_delay(attempt, self._rng)
+        await self._sleep(delay)
+        return delay
 
     async def aclose(self) -> None:
         if self._owns_client:

@@ -30,7 +30,7 @@ STORMS = {
     "drop": FaultRule(route=BATCH, drop_rate=0.1),
     "5xx-heavy": FaultRule(route=BATCH, error_rate=0.6, error_status=502),  # retries run out: the run stops midway
     "latency": FaultRule(route="*", latency_ms=15),
-    # every route, the schema's non-idempotent POSTs (not retried) included: the faulty run may stop early
+    # every route, the schema's metadata POSTs included (ensure_schema re-reads before re-sending a create)
     "everywhere": FaultRule(route="*", error_rate=0.1, rate_limit_rate=0.2, drop_rate=0.05, error_status=502),
 }
 
@@ -87,7 +87,7 @@ def test_a_fault_storm_then_a_clean_rerun_converges(
         server.emulator.faults.set([STORMS[storm]], seed=seed)
         try:
             faulty = SyncEngine(client, state, batch_size=BATCH_SIZE).run(source)
-        except TwentyError:  # retries ran out (on a batch, or on the schema's POSTs): the run stops, the re-run resumes
+        except TwentyError:  # retries ran out on several batches in a row (or on the schema): the re-run resumes
             faulty = None
         batches = server.emulator.request_counts().get(BATCH_ROUTE, 0)
         server.emulator.faults.clear()
