@@ -10,7 +10,8 @@ PostgreSQL), an embedded local store and Twenty.
     report = engine.run(LocalStore("warehouse.sqlite3"))      # 200 records per request; errors in sync_errors
     engine.pull(LocalStore("app.sqlite3"))                    # Twenty's edits since the last pull
 
-Or from a shell: ``twenty-sync plan | run | pull | status`` (``python -m twenty_sync``).
+The state lives in a SQLite file by default, or in PostgreSQL (``PostgresSyncState(dsn)``) for runs from containers
+that keep no file. Or from a shell: ``twenty-sync plan | run | pull | status`` (``python -m twenty_sync``).
 """
 
 from twenty_sync._engine import (
@@ -48,6 +49,7 @@ from twenty_sync._records import (
     Relationship,
 )
 from twenty_sync._state import StateRow, SyncError, SyncState, Watermark
+from twenty_sync._state_postgres import PostgresSyncState, State
 
 __all__ = [
     "BUSINESSES",
@@ -68,10 +70,12 @@ __all__ = [
     "Op",
     "PUSH_ORDER",
     "Planner",
+    "PostgresSyncState",
     "Progress",
     "RELATIONSHIPS",
     "Relationship",
     "RunReport",
+    "State",
     "StateRow",
     "SyncEngine",
     "SyncError",

@@ -53,6 +53,7 @@ from twenty_sync._engine import PUSH_ORDER, ConflictPolicy, FieldPolicy, RunRepo
 from twenty_sync._plan import Planner
 from twenty_sync._records import ENTITIES
 from twenty_sync._state import SyncState
+from twenty_sync._state_postgres import State
 from twenty_sync.stores import Store
 
 __all__ = [
@@ -211,6 +212,28 @@ def _postgres_dsn(
     return _pop_schema(rest)
 
 
+def _open_state(
+    spec: str, env: Mapping[str, str], secret_manager: GoogleSecretManager | bool, secrets: list[str]
+) -> State:
+    """The state of ``--state``: a SQLite file path, or ``postgres:…`` (as a store spec; schema ``twenty_sync``)."""
+    if not spec.startswith("postgres:"):
+        if spec != ":memory:":
+            Path(spec).parent.mkdir(parents=True, exist_ok=True)
+        return SyncState(spec)
+    secrets += _dsn_secrets(spec)
+    dsn, schema = _postgres_dsn(spec.partition(":")[2], spec, env, secret_manager)
+    secrets += _dsn_secrets(dsn)
+    from twenty_sync._state_postgres import PostgresSyncState
+
+    try:
+        return PostgresSyncState(dsn, schema=schema or "twenty_sync")
+    except ImportError:
+        raise
+    except Exception as exc:
+        message = f"cannot open the state {redact_spec(spec)!r}: {type(exc).__name__}: {exc}"
+        raise ConnectionError(_scrub(message, secrets)) from None  # not chained: its message may hold a secret
+
+
 def _emulator_endpoint(value: str) -> str:
     value = value.strip().rstrip("/")
     return value if "://" in value else f"http://{value}"
@@ -326,7 +349,10 @@ def _parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
         epilog=f"Stores: {_SPECS}. Exit status: 0 all records went, 1 some failed, 2 could not run.",
     )
     parser.add_argument(
-        "--state", default=state, help=f"the sync's state file (default ${STATE_ENV_VAR}, else {DEFAULT_STATE})"
+        "--state",
+        default=state,
+        help=f"the sync's state: a SQLite file, or postgres:DSN / postgres:env:VAR / postgres:secret:NAME (schema "
+        f"twenty_sync; ?schema=NAME for another) (default ${STATE_ENV_VAR}, else {DEFAULT_STATE})",
     )
     parser.add_argument("--url", help="Twenty's base URL (default: $TWENTY_API_URL, else Twenty Cloud)")
     parser.add_argument("--api-key", help="the API key (default: $TWENTY_API_KEY, else Secret Manager)")
@@ -417,9 +443,7 @@ def _command(
     def write(text: str) -> None:
         out.write(_scrub(text, secrets) + "\n")
 
-    if args.state != ":memory:":
-        Path(args.state).parent.mkdir(parents=True, exist_ok=True)
-    state = SyncState(args.state)
+    state = _open_state(args.state, env, secret_manager, secrets)
     try:
         if args.command == "status":
             write(_status(state))
@@ -463,8 +487,11 @@ def _command(
         state.close()
 
 
-def _status(state: SyncState) -> str:
-    lines = [f"state: {state.path}", f"{'entity':<14}{'synced':>10}  last synced at"]
+def _status(state: State) -> str:
+    lines = [
+        f"state: {state.path if isinstance(state, SyncState) else state!r}",
+        f"{'entity':<14}{'synced':>10}  last synced at",
+    ]
     for entity in ENTITIES:
         lines.append(f"{entity.name:<14}{state.count(entity.name):>10}  {state.last_synced_at(entity.name) or '-'}")
     for entity in ENTITIES:

@@ -58,7 +58,8 @@ from twenty_sync._mapping import (
 )
 from twenty_sync._plan import Change, Planner, SyncPlan
 from twenty_sync._records import BUSINESSES, CONTACTS, RELATIONSHIPS, Entity
-from twenty_sync._state import StateRow, SyncState, Watermark
+from twenty_sync._state import StateRow, Watermark
+from twenty_sync._state_postgres import State
 from twenty_sync.stores import Store, SupportsKeyHashes, SupportsStateDiff
 
 __all__ = [
@@ -160,7 +161,7 @@ class SyncEngine:
     def __init__(
         self,
         client: TwentyClient,
-        state: SyncState,
+        state: State,
         *,
         source_name: str = "source",
         limits: Limits = DEFAULT_LIMITS,

@@ -25,7 +25,8 @@ import attrs
 
 from twenty_sync._mapping import DEFAULT_LIMITS, OBJECTS, Limits, MappingError, TwentyObject, payload_hash
 from twenty_sync._records import Entity
-from twenty_sync._state import StateRow, SyncState, Watermark
+from twenty_sync._state import StateRow, Watermark
+from twenty_sync._state_postgres import State
 from twenty_sync.stores import KeyHash, Store, SupportsKeyHashes, SupportsStateDiff
 
 __all__ = ["Change", "EntityPlan", "Op", "Planner", "SyncPlan", "merge_join"]
@@ -126,7 +127,7 @@ class SyncPlan:
 class Planner:
     """Diffs a source store against the state, entity by entity."""
 
-    def __init__(self, state: SyncState, *, limits: Limits = DEFAULT_LIMITS, read_batch_size: int = 1000) -> None:
+    def __init__(self, state: State, *, limits: Limits = DEFAULT_LIMITS, read_batch_size: int = 1000) -> None:
         self.state = state
         self.limits = limits
         self.read_batch_size = read_batch_size

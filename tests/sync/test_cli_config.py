@@ -464,3 +464,35 @@ def test_a_password_never_appears_in_output_or_state(
     assert "C-2: primary_email: 'b@' is not a valid email address" in printed  # a run that logged an error
     assert PASSWORD not in printed
     assert PASSWORD.encode() not in state.read_bytes()
+
+
+# --- the state in PostgreSQL ------------------------------------------------------------------------------------------
+
+
+def test_the_state_can_live_in_postgres(
+    twenty: RunningServer, postgres_server: PostgresServer, dsn: str, schema: str, tmp_path: Path
+) -> None:
+    warehouse = LocalStore(tmp_path / "warehouse.sqlite3")
+    warehouse.ensure_schema()
+    warehouse.upsert(CONTACTS, [Contact("C-1", "Ada", {"primary_email": "ada@x.test"}), Contact("C-2", "B", None)])
+    warehouse.close()
+    env = {
+        "TWENTY_API_URL": twenty.url,
+        "TWENTY_API_KEY": TWENTY_KEY,
+        "TWENTY_SYNC_STATE": f"postgres:env:STATE_DB_URL?schema={schema}",
+        "TWENTY_SYNC_SOURCE": f"local:{tmp_path / 'warehouse.sqlite3'}",
+        "STATE_DB_URL": dsn,
+    }
+
+    first, out1 = cli("--no-rate-limit", "run", env=env)
+    again, out2 = cli("--no-rate-limit", "run", env=env)
+    status, out3 = cli("status", env=env)
+
+    assert (first, again, status) == (0, 0, 0), out1 + out2 + out3
+    assert "created" in out1
+    with psycopg.connect(postgres_server.conninfo) as conn:
+        synced = conn.execute(f'SELECT key FROM "{schema}".synced WHERE entity = %s ORDER BY key', ("contacts",))
+        assert synced.fetchall() == [("C-1",), ("C-2",)]
+    assert f"schema='{schema}'" in out3
+    assert PASSWORD not in out1 + out2 + out3
+    assert not any(tmp_path.glob("*.state.sqlite3"))  # no state file was made

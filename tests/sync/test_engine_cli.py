@@ -97,7 +97,8 @@ def test_the_public_surface_is_locked() -> None:
     assert set(twenty_sync.__all__) == {
         "BUSINESSES", "Business", "CONTACTS", "Change", "ConflictPolicy", "Contact", "ENTITIES", "Entity",
         "EntityPlan", "EntityReport", "FieldOwner", "FieldPolicy", "Limits", "MappingError", "OBJECTS", "Op",
-        "PUSH_ORDER", "Planner", "Progress", "RELATIONSHIPS", "Relationship", "RunReport", "StateRow", "SyncEngine",
+        "PUSH_ORDER", "Planner", "PostgresSyncState", "Progress", "RELATIONSHIPS", "Relationship", "RunReport",
+        "State", "StateRow", "SyncEngine",
         "SyncError", "SyncPlan", "SyncState", "TwentyObject", "Watermark", "business_to_company",
         "company_to_business", "contact_to_person", "merge_join", "payload_hash", "person_to_contact",
         "relationship_from_twenty", "relationship_to_twenty",
