@@ -488,10 +488,8 @@ def _command(
 
 
 def _status(state: State) -> str:
-    lines = [
-        f"state: {state.path if isinstance(state, SyncState) else state!r}",
-        f"{'entity':<14}{'synced':>10}  last synced at",
-    ]
+    where = state.path if isinstance(state, SyncState) else repr(state)
+    lines = [f"state: {where}", f"{'entity':<14}{'synced':>10}  last synced at"]
     for entity in ENTITIES:
         lines.append(f"{entity.name:<14}{state.count(entity.name):>10}  {state.last_synced_at(entity.name) or '-'}")
     for entity in ENTITIES:
