@@ -221,7 +221,7 @@ class SyncEngine:
         obj = OBJECTS[entity.name]
         er = EntityReport(entity.name)
         total = -1  # the source's rows, when the plan streams only those that differ
-        if only is None and isinstance(source, SupportsStateDiff):
+        if isinstance(source, SupportsStateDiff):  # with ``only`` too: the diff runs in the store, no row travels
             total, stream = self.planner.mirror_changes(source, entity)
         elif only is None and isinstance(source, SupportsKeyHashes):
             nothing = self._nothing_to_send(source, entity, apply_deletes)
@@ -297,7 +297,7 @@ class SyncEngine:
         self.state.record(entity.name, refresh)
         if deletes:
             self._delete(obj, deletes, er)
-        if total > with_record:
+        if total > with_record and only is None:
             er.counts["unchanged"] += total - with_record
         if total >= 0 and (er.counts["created"] or er.counts["updated"] or er.counts["deleted"] or refreshed):
             assert isinstance(source, SupportsStateDiff)

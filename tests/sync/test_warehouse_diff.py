@@ -221,3 +221,30 @@ def test_the_plan_counts_from_the_diff(world: World, make_store: Callable[..., A
 
     assert plan.entities[0].counts == Counter({"unchanged": 6, "update": 1, "create": 1, "delete": 1})
     assert world.state.count("contacts") == 8  # a plan writes nothing to the state's records
+
+
+def test_one_contact_everywhere_from_bigquery_reads_only_what_changed(
+    world: World,  # noqa: F811
+    make_store: Callable[..., Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from twenty_sync.stores import LocalStore
+
+    store = make_store("bigquery")
+    load(store, 0, 20, 0)
+    engine = world.engine()
+    engine.run(store, entities=(CONTACTS,))
+    store.upsert(CONTACTS, [contact(3, category_code="VIP"), contact(4, category_code="VIP")])
+    app = LocalStore(world.tmp / "app.sqlite3")
+    app.ensure_schema()
+    counter = RowCounter(store, monkeypatch)
+    world.recorder.batches.clear()
+
+    pushed, pulled = engine.sync_contact_to_all("C-00003", store, app)
+
+    assert counter.rows == 2  # the two changed rows left BigQuery; the 18 others did not
+    assert [[p["contactId"] for p in rows] for _, rows in world.recorder.batches] == [["C-00003"]]
+    assert pushed.entity("contacts").counts["updated"] == 1
+    assert pulled.entity("contacts").counts["updated"] == 1  # written to the app (the state knew the record)
+    assert [c.category_code for batch in app.read_all(CONTACTS) for c in batch] == ["VIP"]
+    app.close()
