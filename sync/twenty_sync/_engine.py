@@ -28,8 +28,10 @@ from, ``skip_own_writes=True`` leaves out the echo of our own pushes (records as
 from __future__ import annotations
 
 import uuid
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import nullcontext, suppress
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -89,6 +91,7 @@ Progress = Callable[[str, str, int], None]
 """``progress(operation, entity, records_done)``, called after each batch."""
 
 _MAX_BATCH = 200
+_Answer = tuple[list[dict[str, Any]], dict[int, str]]
 _MAX_DEFERRED = 10_000  # records held back in memory for a second check; past this they fail at once
 
 
@@ -156,6 +159,11 @@ class SyncEngine:
     connection) has its records logged in ``sync_errors`` and the run goes on; ``max_consecutive_failures`` such
     batches in a row mean Twenty is down, not the records: the run stops there with that error (the records of the
     batch logged first), and the next run resumes.
+
+    ``concurrency``: batch requests in flight at once (threads; each still paced by the client's shared limiter). On
+    a real Twenty a batch of 200 takes longer to answer than a rate-limit token takes to come back, so 2 or 3 use the
+    whole limit where 1 leaves part of it idle. The state is still written on this thread, batch by batch, as each
+    lands; an email or domain in flight is held by its batch, so no other batch sends it at the same time.
     """
 
     def __init__(
@@ -169,12 +177,17 @@ class SyncEngine:
         read_batch_size: int = 1000,
         progress: Progress | None = None,
         max_consecutive_failures: int = 3,
+        concurrency: int = 1,
     ) -> None:
         if not 1 <= batch_size <= _MAX_BATCH:
             raise ValueError(f"batch_size must be between 1 and {_MAX_BATCH}, not {batch_size}")
         if max_consecutive_failures < 1:
             raise ValueError(f"max_consecutive_failures must be at least 1, not {max_consecutive_failures}")
+        if concurrency < 1:
+            raise ValueError(f"concurrency must be at least 1, not {concurrency}")
         self.max_consecutive_failures = max_consecutive_failures
+        self.concurrency = concurrency
+        self._pool: ThreadPoolExecutor | None = None
         self._failed_in_a_row = 0
         self.client = client
         self.state = state
@@ -211,8 +224,14 @@ class SyncEngine:
         if ensure_schema:
             self.client.metadata.ensure_schema(SEED_SCHEMA)
         only = frozenset(keys) if keys is not None else None
-        for entity in entities:
-            report.entities.append(self._push_entity(source, entity, report, apply_deletes, only))
+        pool = ThreadPoolExecutor(self.concurrency, "twenty-sync") if self.concurrency > 1 else None
+        with pool or nullcontext():
+            self._pool = pool
+            try:
+                for entity in entities:
+                    report.entities.append(self._push_entity(source, entity, report, apply_deletes, only))
+            finally:
+                self._pool = None
         return report
 
     def _push_entity(
@@ -237,61 +256,92 @@ class SyncEngine:
         refresh: list[StateRow] = []
         deletes: list[StateRow] = []
         errors: list[tuple[str, str]] = []
-
         deferred: list[Change] = []  # claiming an email/domain the state gives another record: checked again at the end
+        inflight: deque[tuple[Future[_Answer], list[_Ready]]] = deque()  # with concurrency > 1: oldest first
+        claimed: dict[str, str] = {}  # email/domain → key, of the records in flight
 
         def check(final: bool = False) -> None:
-            ready.extend(self._check(obj, candidates, ready, errors, er, deferred=None if final else deferred))
+            ready.extend(
+                self._check(obj, candidates, ready, errors, er, deferred=None if final else deferred, claimed=claimed)
+            )
             candidates.clear()
 
-        def send() -> None:
-            batch = ready[: self.batch_size]
-            del ready[: self.batch_size]
+        def land(batch: list[_Ready], answer: Callable[[], _Answer]) -> None:
             try:
-                self._send(obj, batch, errors, er)
+                self._land(obj, batch, answer, errors, er)
             finally:  # logged even when the run stops here
                 if errors:
                     self._log(report, entity.name, "upsert", errors)
 
-        for change in stream:
-            with_record += change.record is not None
-            if only is not None and change.key not in only:
-                continue
-            if change.op == "invalid":
-                errors.append((change.key, change.reason or "invalid"))
-                er.counts["failed"] += 1
-            elif change.op == "unchanged":
-                er.counts["unchanged"] += 1
-                if change.refresh and change.state is not None:
-                    refreshed += 1
-                    refresh.append(attrs.evolve(change.state, source_hash=change.record.content_hash))
-                    if len(refresh) >= 1000:
-                        self.state.record(entity.name, refresh)
-                        refresh.clear()
-            elif change.op == "delete":
-                if apply_deletes and change.state is not None:
-                    deletes.append(change.state)
-                    if len(deletes) >= self.batch_size:
-                        self._delete(obj, deletes, er)
-                        deletes.clear()
-                else:
-                    er.counts["skipped"] += 1
-            else:
-                candidates.append(change)
-                if len(candidates) >= self.batch_size:
-                    check()
-                while len(ready) >= self.batch_size:
-                    send()
-            if errors:
-                self._log(report, entity.name, "upsert", errors)
-        check()
-        while ready:
-            send()
-        if deferred:  # the records they were held by have been sent: each may have given the value up
-            candidates.extend(deferred)
-            check(final=True)
+        def collect() -> None:
+            future, batch = inflight.popleft()
+            for r in batch:
+                if r.unique:
+                    claimed.pop(r.unique, None)
+            land(batch, future.result)
+
+        def send() -> None:
+            batch = ready[: self.batch_size]
+            del ready[: self.batch_size]
+            if not batch:
+                return
+            if self._pool is None:
+                land(batch, lambda: self._request(obj, batch))
+                return
+            while len(inflight) >= self.concurrency:
+                collect()
+            claimed.update((r.unique, r.change.key) for r in batch if r.unique)
+            inflight.append((self._pool.submit(self._request, obj, batch), batch))
+
+        def send_all() -> None:
             while ready:
                 send()
+            while inflight:
+                collect()
+
+        try:
+            for change in stream:
+                with_record += change.record is not None
+                if only is not None and change.key not in only:
+                    continue
+                if change.op == "invalid":
+                    errors.append((change.key, change.reason or "invalid"))
+                    er.counts["failed"] += 1
+                elif change.op == "unchanged":
+                    er.counts["unchanged"] += 1
+                    if change.refresh and change.state is not None:
+                        refreshed += 1
+                        refresh.append(attrs.evolve(change.state, source_hash=change.record.content_hash))
+                        if len(refresh) >= 1000:
+                            self.state.record(entity.name, refresh)
+                            refresh.clear()
+                elif change.op == "delete":
+                    if apply_deletes and change.state is not None:
+                        deletes.append(change.state)
+                        if len(deletes) >= self.batch_size:
+                            self._delete(obj, deletes, er)
+                            deletes.clear()
+                    else:
+                        er.counts["skipped"] += 1
+                else:
+                    candidates.append(change)
+                    if len(candidates) >= self.batch_size:
+                        check()
+                    while len(ready) >= self.batch_size:
+                        send()
+                if errors:
+                    self._log(report, entity.name, "upsert", errors)
+            check()
+            send_all()
+            if deferred:  # the records they were held by have been sent: each may have given the value up
+                candidates.extend(deferred)
+                check(final=True)
+                send_all()
+        except BaseException:
+            while inflight:  # batches already sent finish, and what landed is recorded: the next run skips it
+                with suppress(Exception):
+                    collect()
+            raise
         if errors:
             self._log(report, entity.name, "upsert", errors)
         self.state.record(entity.name, refresh)
@@ -330,6 +380,7 @@ class SyncEngine:
         er: EntityReport,
         *,
         deferred: list[Change] | None = None,
+        claimed: Mapping[str, str] | None = None,
     ) -> Iterator[_Ready]:
         """The candidates that can be sent: their email/domain held by no other record, their references synced.
         A candidate claiming a value the state says another record holds goes to ``deferred`` when given (that record
@@ -337,7 +388,7 @@ class SyncEngine:
         name = obj.entity.name
         uniques = {c.key: obj.unique_value(c.payload or {}) for c in candidates}
         owners = self.state.owners(name, [u for u in uniques.values() if u])
-        seen = {r.unique: r.change.key for r in ready if r.unique}
+        seen = {**(claimed or {}), **{r.unique: r.change.key for r in ready if r.unique}}  # values taken in this run
         contacts: dict[str, StateRow] = {}
         businesses: dict[str, StateRow] = {}
         if obj.entity is RELATIONSHIPS:
@@ -377,19 +428,25 @@ class SyncEngine:
                 payload["companyId"] = company.twenty_id
             yield _Ready(change, payload, unique)
 
-    def _send(
-        self, obj: TwentyObject[Any], batch: list[_Ready], errors: list[tuple[str, str]], er: EntityReport
-    ) -> None:
-        if not batch:
-            return
+    def _request(self, obj: TwentyObject[Any], batch: list[_Ready]) -> _Answer:
+        """Send one batch (on any thread): Twenty's records, and the refused records' reasons by index."""
         resource = self.client.records(obj.name_plural)
-        failed: dict[int, str] = {}
         try:
-            rows = resource.upsert_many([r.payload for r in batch], key=obj.key_field, max_failures=None)
+            return resource.upsert_many([r.payload for r in batch], key=obj.key_field, max_failures=None), {}
         except BatchError as exc:
-            rows = list(exc.results)
-            for f in exc.failures:
-                failed[f.index] = f.reason
+            return list(exc.results), {f.index: f.reason for f in exc.failures}
+
+    def _land(
+        self,
+        obj: TwentyObject[Any],
+        batch: list[_Ready],
+        answer: Callable[[], _Answer],
+        errors: list[tuple[str, str]],
+        er: EntityReport,
+    ) -> None:
+        """Record what one batch's ``answer`` says landed (on the engine's thread): state, counts, errors."""
+        try:
+            rows, failed = answer()
         except (APIConnectionError, RateLimitError, InternalServerError) as exc:
             er.requests += 1
             er.counts["failed"] += len(batch)

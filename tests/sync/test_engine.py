@@ -199,7 +199,8 @@ def test_changing_one_percent_sends_only_those_rows(world: World) -> None:
 def test_a_change_twenty_normalises_away_is_not_sent(world: World) -> None:
     load(world.source, 0, 10, 0)
     world.engine().run(world.source)
-    world.source.upsert(CONTACTS, [contact(3, contact_identifiers={"primary_email": "ADA.3@EXAMPLE.TEST"})])
+    shouted = {"primary_email": "ADA.3@EXAMPLE.TEST", "primary_phone": None}  # only the email's case changed
+    world.source.upsert(CONTACTS, [contact(3, contact_identifiers=shouted)])
     world.emulator.reset_counts()
 
     report = world.engine().run(world.source)
@@ -689,3 +690,94 @@ def test_an_email_still_held_by_its_owner_is_refused_after_the_second_look(world
     assert {p["contactId"]: p["emails"]["primaryEmail"] for p in world.records("people")}["C-00002"] == (
         "ada.2@example.test"
     )
+
+
+# --- batches in flight at once --------------------------------------------------------------------------------------
+
+
+class InFlight(httpx.BaseTransport):
+    """Counts batch writes in flight at once (each held ``delay`` seconds, as a real Twenty takes its time)."""
+
+    def __init__(self, inner: httpx.BaseTransport, delay: float = 0.03) -> None:
+        import threading
+
+        self.inner = inner
+        self.delay = delay
+        self.now = 0
+        self.most = 0
+        self.lock = threading.Lock()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        import time
+
+        if not (request.method == "POST" and request.url.path.startswith("/rest/batch/")):
+            return self.inner.handle_request(request)
+        with self.lock:
+            self.now += 1
+            self.most = max(self.most, self.now)
+        try:
+            time.sleep(self.delay)
+            return self.inner.handle_request(request)
+        finally:
+            with self.lock:
+                self.now -= 1
+
+
+def twenty_state(world: World) -> dict[str, Any]:
+    people = {p["contactId"]: (p["emails"]["primaryEmail"], p["categoryCode"]) for p in world.records("people")}
+    companies = {c["businessId"]: c["name"] for c in world.records("companies")}
+    ids = {p["id"]: p["contactId"] for p in world.records("people")}
+    rels = {r["relationshipId"]: ids[r["personId"]] for r in world.records("contactBusinessRelationships")}
+    return {"people": people, "companies": companies, "relationships": rels}
+
+
+def test_batches_in_flight_at_once_land_what_one_at_a_time_lands(world: World, tmp_path: Path) -> None:
+    load(world.source, 5, 1000, 600)
+    world.source.upsert(CONTACTS, [contact(700, contact_identifiers={"primary_email": "ada.3@example.test"})])
+    counter = InFlight(ASGISyncTransport(create_app(world.emulator)))
+    with client_through(world, counter) as client:
+        report = SyncEngine(client, world.state, concurrency=3).run(world.source)
+
+    assert 1 < counter.most <= 3
+    assert report.entity("contacts").counts == Counter({"created": 999, "failed": 1})
+    assert [(k, r) for _, k, r in report.errors] == [
+        ("C-00700", "primaryEmail 'ada.3@example.test' already belongs to contacts 'C-00003'")
+    ]  # in flight or landed, C-00003 held the email: C-00700 was never sent with it
+    landed = twenty_state(world)
+
+    reference = Emulator(api_key=API_KEY, rate_limiter=RateLimiter(enabled=False))
+    with client_through(world, ASGISyncTransport(create_app(reference))) as client:
+        SyncEngine(client, SyncState(tmp_path / "one.sqlite3")).run(world.source)
+        world_one = attrs.evolve(world, emulator=reference, client=client)
+        assert landed == twenty_state(world_one)
+    assert world.engine(concurrency=3).run(world.source).written == 0
+
+
+def test_a_run_stopping_with_batches_in_flight_records_what_landed(world: World) -> None:
+    load(world.source, 0, 1400, 0)
+    failing = FailBatchesWith(InFlight(ASGISyncTransport(create_app(world.emulator))), {"*"})
+    calls = 0
+    inner = failing.handle_request
+
+    def first_four_pass(request: httpx.Request) -> httpx.Response:
+        nonlocal calls
+        if request.url.path.startswith("/rest/batch/"):
+            calls += 1
+            if calls <= 4:
+                return failing.inner.handle_request(request)
+        return inner(request)
+
+    failing.handle_request = first_four_pass  # type: ignore[method-assign]
+    with client_through(world, failing) as client, pytest.raises(InternalServerError):
+        SyncEngine(client, world.state, concurrency=3, max_consecutive_failures=2).run(
+            world.source, entities=(CONTACTS,)
+        )
+
+    in_twenty = {p["contactId"] for p in world.records("people")}
+    assert len(in_twenty) == 800  # four batches landed
+    assert world.state.count("contacts") == 800  # and the state knows each of them
+    world.emulator.reset_counts()
+    world.engine().run(world.source, entities=(CONTACTS,))
+    assert world.counts()[BATCH_ROUTE] == 3  # only what had not landed
+    with pytest.raises(ValueError, match="concurrency"):
+        SyncEngine(world.client, world.state, concurrency=0)
