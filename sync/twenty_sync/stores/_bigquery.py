@@ -210,10 +210,11 @@ class BigQueryStore:
 
     def _records(self, entity: Entity[R], query: str, params: Sequence[Any], size: int) -> Iterator[list[R]]:
         json_fields = [f.name for f in entity.fields if f.kind == "json"]
+        names = (*entity.field_names, "updated_at")
         for page in self._pages(query, params, size):
             batch = []
             for row in page:
-                values = dict(row.items())
+                values = {name: row[name] for name in names}  # not row.items(): it deep-copies every value
                 for name in json_fields:
                     text = values[name]
                     values[name] = json.loads(text) if isinstance(text, str) else text
@@ -430,13 +431,14 @@ class BigQueryStore:
             "ORDER BY _diff_key"
         )
         json_fields = [f.name for f in entity.fields if f.kind == "json"]
+        names = (*entity.field_names, "updated_at")
 
         def batches() -> Iterator[list[DiffRow]]:
             for page in self._pages(query, (), batch_size or self.read_batch_size):
                 batch = []
                 for row in page:
-                    values = dict(row.items())
-                    diff_key = values.pop("_diff_key")
+                    values = {name: row[name] for name in names}  # not row.items(): it deep-copies every value
+                    diff_key = row["_diff_key"]
                     if values[key] is None:
                         batch.append(DiffRow(diff_key, None))
                         continue
