@@ -1,7 +1,7 @@
 """``twenty-sync``: plan, run, pull and status from a shell.
 
     twenty-sync plan   --source local:warehouse.sqlite3                # what a run would do (no write)
-    twenty-sync run    --source 'bigquery:my-project.crm?location=EU' [--dry-run] [--apply-deletes] [--no-schema]
+    twenty-sync run    --source 'bigquery:my-project.crm?location=EU' [--dry-run] [--apply-deletes] [--concurrency 3]
     twenty-sync pull   --target postgres:env:SUPABASE_DB_URL [--policy last_writer_wins | --store-owns FIELD ...]
     twenty-sync status                                                 # synced counts, watermarks, last errors
 
@@ -234,6 +234,13 @@ def _open_state(
         raise ConnectionError(_scrub(message, secrets)) from None  # not chained: its message may hold a secret
 
 
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
 def _emulator_endpoint(value: str) -> str:
     value = value.strip().rstrip("/")
     return value if "://" in value else f"http://{value}"
@@ -369,6 +376,13 @@ def _parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
     run.add_argument("--dry-run", action="store_true", help="print the plan instead")
     run.add_argument("--apply-deletes", action="store_true", help="soft-delete records gone from the source")
     run.add_argument("--no-schema", action="store_true", help="skip ensure_schema(SEED_SCHEMA)")
+    run.add_argument(
+        "--concurrency",
+        type=_positive,
+        default=1,
+        metavar="N",
+        help="batch requests in flight at once, still paced (default 1; 2 or 3 use a real Twenty's whole limit)",
+    )
 
     pull = commands.add_parser("pull", help="bring Twenty's edits into a store")
     pull.add_argument(
@@ -461,7 +475,7 @@ def _command(
         secrets.append(config.api_key.get_secret_value())
         progress = _ProgressLine(err, err.isatty() if args.progress is None else args.progress)
         with TwentyClient(config=config) as client:
-            engine = SyncEngine(client, state, progress=progress)
+            engine = SyncEngine(client, state, progress=progress, concurrency=getattr(args, "concurrency", 1))
             report: RunReport
             if args.command == "run":
                 source = _open_store(args.source, env, secret_manager, secrets)

@@ -104,3 +104,15 @@ def test_the_public_surface_is_locked() -> None:
         "relationship_from_twenty", "relationship_to_twenty",
     }  # fmt: skip
     assert all(hasattr(twenty_sync, name) for name in twenty_sync.__all__)
+
+
+def test_run_with_batches_in_flight(server: RunningServer, source: Path, tmp_path: Path) -> None:
+    common = ["--state", str(tmp_path / "state.sqlite3"), "--url", server.url, "--api-key", API_KEY, "--no-rate-limit"]
+
+    code, run, _ = cli(*common, "run", "--concurrency", "3", "--source", f"local:{source}")
+    bad, _, err = cli(*common, "run", "--concurrency", "0", "--source", f"local:{source}")
+
+    assert code == 1  # C-bad, as in a run one batch at a time
+    assert run.splitlines()[4].split()[:6] == ["contacts", "5", "0", "0", "0", "1"]
+    assert bad == 2
+    assert "must be at least 1" in err
