@@ -133,10 +133,19 @@ class Planner:
         self.read_batch_size = read_batch_size
 
     def _source(self, source: Store, entity: Entity[Any]) -> Iterator[tuple[str, Any]]:
-        for batch in source.read_all(entity, batch_size=self.read_batch_size):
-            for record in batch:
-                yield record.key, record
-        return
+        """The source as (key, item) pairs in key order; an item has a ``content_hash``. From a ``LocalStore`` the
+        items are ``StoredRow`` (the hash stored with the row, the record decoded only when asked for), from any
+        other store the records themselves."""
+        from twenty_sync.stores import LocalStore
+
+        if isinstance(source, LocalStore):
+            for rows in source.read_rows(entity, batch_size=self.read_batch_size):
+                for row in rows:
+                    yield row.key, row
+        else:
+            for batch in source.read_all(entity, batch_size=self.read_batch_size):
+                for record in batch:
+                    yield record.key, record
 
     def map(self, obj: TwentyObject[Any], record: Any) -> tuple[dict[str, Any], str]:
         payload = obj.to_payload(record, self.limits)
@@ -144,26 +153,19 @@ class Planner:
 
     def changes(self, source: Store, entity: Entity[Any]) -> Iterator[Change]:
         """Every key's change, in key order (see the module docstring)."""
+        from twenty_sync.stores._local import StoredRow
+
         obj = OBJECTS[entity.name]
         joined = merge_join(_check_order(self._source(source, entity)), self.state.rows(entity.name))
-        for key, record, st in joined:
-            if record is None:
+        for key, item, st in joined:
+            if item is None:
                 yield Change("delete", key, state=st)
                 continue
-            if st is not None and record.content_hash == st.source_hash:
-                yield Change("unchanged", key, record, state=st)
-                continue
-            try:
-                payload, p_hash = self.map(obj, record)
-            except MappingError as exc:
-                yield Change("invalid", key, record, state=st, reason=exc.reason)
-                continue
-            if st is None:
-                yield Change("create", key, record, payload, p_hash)
-            elif p_hash == st.payload_hash:
-                yield Change("unchanged", key, record, payload, p_hash, state=st, refresh=True)
+            lazy = isinstance(item, StoredRow)
+            if st is not None and item.content_hash == st.source_hash:  # a StoredRow stays undecoded: no record
+                yield Change("unchanged", key, None if lazy else item, state=st)
             else:
-                yield Change("update", key, record, payload, p_hash, state=st)
+                yield self.classify(obj, key, item.record if lazy else item, st)
 
     def key_hash_changes(self, source: SupportsKeyHashes, entity: Entity[Any]) -> Iterator[Change]:
         """Like :meth:`changes` from (key, content hash) pairs only (no record is read): creates and updates come

@@ -32,9 +32,9 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
-from typing import Any, ClassVar, Generic, Literal, Protocol, TypeAlias, TypeVar
+from typing import Any, ClassVar, Generic, Literal, Protocol, TypeAlias, TypeVar, cast
 
 import attrs
 
@@ -235,6 +235,12 @@ class Entity(Generic[R]):
     hashed_fields: tuple[Field, ...] = attrs.field(init=False, repr=False)
     """The fields the content hash covers, sorted by name (the order of the canonical text and of the SQL STRUCT
     that reproduces it)."""
+    _hashed_positions: tuple[tuple[str, int, bool], ...] = attrs.field(init=False, repr=False)
+    """Per hashed field: its ``"<name>":`` prefix in the canonical text, position in ``fields``, and whether it is
+    text (for :meth:`stored_content_hash`)."""
+    _plain_attrs: bool = attrs.field(init=False, repr=False)
+    """Whether ``record_type`` is an attrs class of exactly the stored fields and ``updated_at`` (then
+    :meth:`from_checked_values` sets them without running ``__init__``)."""
 
     def __attrs_post_init__(self) -> None:
         if self.fields[0].name != self.key:
@@ -242,6 +248,12 @@ class Entity(Generic[R]):
         object.__setattr__(self, "field_names", tuple(f.name for f in self.fields))
         hashed = tuple(sorted((f for f in self.fields if f.hashed), key=lambda f: f.name))
         object.__setattr__(self, "hashed_fields", hashed)
+        positions = tuple((f'"{f.name}":', self.fields.index(f), f.kind == "text") for f in hashed)
+        object.__setattr__(self, "_hashed_positions", positions)
+        fields: tuple[attrs.Attribute[Any], ...] = getattr(self.record_type, "__attrs_attrs__", ())
+        plain = not hasattr(self.record_type, "__attrs_post_init__")
+        plain = plain and tuple(a.name for a in fields) == (*self.field_names, "updated_at")
+        object.__setattr__(self, "_plain_attrs", plain)
 
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)
@@ -254,12 +266,42 @@ class Entity(Generic[R]):
         """Build a record from stored values (a row read back from a store)."""
         return self.record_type(**{name: values[name] for name in self.field_names}, updated_at=updated_at)
 
+    def from_checked_values(self, values: Sequence[Any], updated_at: datetime | None = None) -> R:
+        """Build a record from values in field order that are known to be valid — a store's own row, its JSON parsed
+        from the canonical text it wrote (NaN and infinities refused by the parser): the field validators, most of
+        the cost of building a record, are not run again. The key is still checked."""
+        if not self._plain_attrs:
+            return self.record_type(**dict(zip(self.field_names, values, strict=True)), updated_at=updated_at)
+        key = values[0]
+        if not isinstance(key, str) or not key:
+            raise ValueError(f"{self.name}: the key {self.key} must be a non-empty string, not {key!r}")
+        record = _new(cast("type[R]", self.record_type))
+        for name, value in zip(self.field_names, values, strict=True):
+            _set(record, name, value)
+        _set(record, "updated_at", updated_at)
+        return record
+
     def content_hash(self, record: R) -> str:
         return _content_hash(record, self.hashed_fields)
 
     def canonical_text(self, record: R) -> str:
         """The text whose sha256 is the record's content hash (see the module docstring)."""
         return _canonical_text(record, self.hashed_fields)
+
+    def stored_content_hash(self, values: Sequence[str | None]) -> str:
+        """The content hash of a row as a store writes it: ``values`` in field order, text as itself, JSON as its
+        canonical text (``canonical_json``), NULL as None. The same as the record's ``content_hash``, without
+        decoding the JSON (the canonical text is made of those very texts)."""
+        parts = []
+        for prefix, i, is_text in self._hashed_positions:
+            value = values[i]
+            parts.append(prefix + (text_json(value) if is_text else "null" if value is None else value))
+        text = "{" + ",".join(parts) + "}"
+        return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+_new = object.__new__
+_set = object.__setattr__  # how attrs sets the fields of a frozen class
 
 
 def _canonical_text(record: object, fields: tuple[Field, ...]) -> str:

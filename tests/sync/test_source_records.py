@@ -18,11 +18,15 @@ from twenty_sync._records import (
     RELATIONSHIPS,
     Business,
     Contact,
+    Entity,
     Relationship,
     canonical_json,
     decimal_json,
     text_json,
 )
+from twenty_sync.stores._batching import prepare
+
+from .test_stores import unusual_records
 
 
 def ada(**changes: Any) -> Contact:
@@ -144,6 +148,45 @@ def test_from_values_and_values_round_trip() -> None:
 
     assert rebuilt == ada()
     assert rebuilt.updated_at == stamp
+
+
+def test_from_checked_values_builds_the_same_record_as_from_values() -> None:
+    for record in (ada(), ada(contact_identifiers=None, ai_insights=[1, 2.5])):
+        values = list(CONTACTS.values(record).values())
+        stamp = datetime(2026, 1, 1, tzinfo=UTC)
+
+        rebuilt = CONTACTS.from_checked_values(values, stamp)
+
+        assert type(rebuilt) is Contact
+        assert rebuilt == CONTACTS.from_values(CONTACTS.values(record), stamp)
+        assert (rebuilt.updated_at, rebuilt.content_hash) == (stamp, record.content_hash)
+    rel = RELATIONSHIPS.from_checked_values(["r-1", "c-1", "b-1", None, "employee"])
+    assert rel == Relationship("r-1", "c-1", "b-1", relationship_type="employee")
+
+
+@pytest.mark.parametrize("key", ["", None, 17])
+def test_from_checked_values_still_checks_the_key(key: Any) -> None:
+    with pytest.raises(ValueError, match="contact_id must be a non-empty string"):
+        CONTACTS.from_checked_values([key, "x", *[None] * 10])
+
+
+@pytest.mark.parametrize("entity", ENTITIES, ids=lambda e: e.name)
+def test_the_hash_of_a_stored_row_is_the_records_content_hash(entity: Entity[Any]) -> None:
+    records = [*unusual_records(entity), *_number_records(entity)]
+    rows, failures = prepare(entity, records)
+
+    assert not failures
+    assert [entity.stored_content_hash(row.values) for row in rows] == [r.content_hash for r in records]
+
+
+def _number_records(entity: Entity[Any]) -> list[Any]:
+    """Records whose JSON needs nlohmann's number notation (the slow encoder path)."""
+    numbers = [1e15, -0.0, 2**64, 1e16, 1e-05, 3, 0.5]
+    if entity is CONTACTS:
+        return [ada(contact_id=f"n-{i}", ai_insights={"x": n}, llm_context=[n]) for i, n in enumerate(numbers)]
+    if entity is BUSINESSES:
+        return [Business(f"n-{i}", "x", business_data=n) for i, n in enumerate(numbers)]
+    return []
 
 
 # --- the canonical JSON text: BigQuery's TO_JSON_STRING --------------------------------------------------------------
