@@ -506,10 +506,11 @@ def _status(state: State) -> str:
     lines = [f"state: {where}", f"{'entity':<14}{'synced':>10}  last synced at"]
     for entity in ENTITIES:
         lines.append(f"{entity.name:<14}{state.count(entity.name):>10}  {state.last_synced_at(entity.name) or '-'}")
-    for entity in ENTITIES:
-        mark = state.watermark(f"pull:{entity.name}")
-        if mark is not None:
-            lines.append(f"pull watermark {entity.name}: {mark.updated_at} (id {mark.last_id})")
+    for name, mark in state.watermarks().items():
+        if name.startswith("pull:"):
+            entity_name, _, target = name.removeprefix("pull:").partition("@")
+            into = f" into {target}" if target else ""
+            lines.append(f"pull watermark {entity_name}{into}: {mark.updated_at} (id {mark.last_id})")
     run_id = state.last_run_id()
     if run_id is not None:
         errors = state.errors(run_id)

@@ -501,9 +501,11 @@ class SyncEngine:
         filter: Filter | str | None = None,
         skip_own_writes: bool = False,
     ) -> RunReport:
-        """Bring Twenty's changes since the last pull into ``target`` (see the module docstring). ``filter``: an
-        extra filter ANDed to the watermark's (the watermark is then left as it is). ``skip_own_writes``: leave out
-        records as this engine's last push left them (when ``target`` is the store pushed from: they are there)."""
+        """Bring Twenty's changes since the last pull into ``target`` (see the module docstring). ``target_name``
+        names the target in ``sync_errors`` and keys its watermark: pull each store under a name of its own.
+        ``filter``: an extra filter ANDed to the watermark's (the watermark is then left as it is).
+        ``skip_own_writes``: leave out records as this engine's last push left them (when ``target`` is the store
+        pushed from: they are there)."""
         report = RunReport(_new_run_id(), "pull")
         for entity in entities:
             report.entities.append(
@@ -523,12 +525,14 @@ class SyncEngine:
     ) -> EntityReport:
         obj = OBJECTS[entity.name]
         er = EntityReport(entity.name)
-        mark_name = f"pull:{entity.name}"
+        # one cursor per target: pulling into a second store starts from the beginning, not where the first is
+        at = "" if target_name == "target" else f"@{target_name}"  # the default's names are those of earlier versions
+        mark_name, pulled_at_name = f"pull:{entity.name}{at}", f"pulled-at:{entity.name}{at}"
         mark = self.state.watermark(mark_name) if extra is None else None
         started = datetime.now(UTC)
         local: dict[str, Any] = {}  # the records changed in the store since the last pull
         if policy != "twenty_wins":
-            since_mark = self.state.watermark(f"pulled-at:{entity.name}")
+            since_mark = self.state.watermark(pulled_at_name)
             since = datetime.fromisoformat(since_mark.updated_at) if since_mark else None
             for batch in target.read_changed(entity, since):
                 for record in batch:
@@ -595,7 +599,7 @@ class SyncEngine:
             if self.progress is not None:
                 self.progress("pull", entity.name, er.counts["created"] + er.counts["updated"])
         if extra is None:
-            self.state.set_watermark(f"pulled-at:{entity.name}", Watermark(started.isoformat(), ""))
+            self.state.set_watermark(pulled_at_name, Watermark(started.isoformat(), ""))
         return er
 
     def _resolve(self, policy: ConflictPolicy | FieldPolicy, pulled: Any, row: dict[str, Any], local: Any) -> Any:

@@ -274,6 +274,11 @@ class SyncState:
     def clear_watermark(self, name: str) -> None:
         self._conn.execute("DELETE FROM watermarks WHERE name = ?", (name,))
 
+    def watermarks(self) -> dict[str, Watermark]:
+        """Every watermark, by name (in name order)."""
+        rows = self._conn.execute("SELECT name, updated_at, last_id FROM watermarks ORDER BY name").fetchall()
+        return {name: Watermark(at, last) for name, at, last in rows}
+
     # --- errors ---------------------------------------------------------------------------------------------------
 
     def log_errors(

@@ -96,6 +96,8 @@ class State(Protocol):
 
     def clear_watermark(self, name: str) -> None: ...
 
+    def watermarks(self) -> dict[str, Watermark]: ...
+
     def log_errors(
         self, run_id: str, store: str, entity: str, operation: str, errors: Sequence[tuple[str, str]]
     ) -> None: ...
@@ -334,6 +336,11 @@ class PostgresSyncState:
 
     def clear_watermark(self, name: str) -> None:
         self._connection().execute(self._q("DELETE FROM {watermarks} WHERE name = %s"), (name,))
+
+    def watermarks(self) -> dict[str, Watermark]:
+        """Every watermark, by name (in name order)."""
+        query = self._q('SELECT name, updated_at, last_id FROM {watermarks} ORDER BY name COLLATE "C"')
+        return {name: Watermark(at, last) for name, at, last in self._connection().execute(query).fetchall()}
 
     # --- errors ---------------------------------------------------------------------------------------------------
 

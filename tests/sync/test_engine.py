@@ -459,6 +459,31 @@ def test_an_email_edited_in_twenty_comes_back_with_every_other_identifier(world:
     assert engine.run(world.source, entities=(CONTACTS,)).written == 0  # Twenty already holds what came back
 
 
+def test_each_pull_target_has_its_own_watermark(world: World) -> None:
+    load(world.source, 0, 4, 0)
+    engine = world.engine()
+    engine.run(world.source, entities=(CONTACTS,))
+    first = LocalStore(world.tmp / "first.sqlite3")
+    second = LocalStore(world.tmp / "second.sqlite3")
+    for store in (first, second):
+        store.ensure_schema()
+    engine.pull(first, entities=(CONTACTS,), target_name="first")
+    person = next(p for p in world.records("people") if p["contactId"] == "C-00001")
+    world.client.records("people").update(person["id"], {"categoryCode": "EDITED"})
+
+    engine.pull(first, entities=(CONTACTS,), target_name="first")
+    engine.pull(second, entities=(CONTACTS,), target_name="second")  # its first pull: every record
+
+    assert read(first, CONTACTS)["C-00001"].category_code == "EDITED"
+    assert sorted(read(second, CONTACTS)) == [f"C-{i:05d}" for i in range(4)]
+    assert read(second, CONTACTS)["C-00001"].category_code == "EDITED"
+    assert set(world.state.watermarks()) >= {"pull:contacts@first", "pull:contacts@second"}
+    engine.pull(world.source, entities=(CONTACTS,))  # the default name keeps the earlier versions' watermark
+    assert "pull:contacts" in world.state.watermarks()
+    first.close()
+    second.close()
+
+
 def test_pull_boundary_rows_are_not_pulled_twice(world: World) -> None:
     load(world.source, 0, 3, 0)
     engine = world.engine()

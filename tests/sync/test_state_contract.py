@@ -366,6 +366,12 @@ def test_watermark_round_trip(state: State) -> None:
     state.clear_watermark("never-set")
     assert state.watermark("pull:contacts") is None
     assert state.watermark("pull:businesses") == Watermark("2025-01-01T00:00:00Z", "")
+    state.set_watermark("pull:contacts@postgres:app", Watermark("2026-03-01T00:00:00Z", "id-3"))
+    assert state.watermarks() == {
+        "pull:businesses": Watermark("2025-01-01T00:00:00Z", ""),
+        "pull:contacts@postgres:app": Watermark("2026-03-01T00:00:00Z", "id-3"),
+    }
+    assert list(state.watermarks()) == sorted(state.watermarks())
 
 
 def test_errors_count_attempts_per_store_entity_key_and_operation(state: State) -> None:
