@@ -11,6 +11,7 @@ import json
 import logging
 import math
 import re
+from http import HTTPStatus
 from typing import Any
 
 import attrs
@@ -56,22 +57,55 @@ def _finite(value: Any) -> Any:
 
 
 class _DroppedConnectionError(Exception):
-    """Raised mid-answer to make the server close the connection without a complete response."""
+    """Raised mid-answer to make the server close the connection without a complete response.
+
+    ``received`` and ``expected`` are the body's bytes sent and announced, for an in-process transport to word the
+    error as httpx does over a socket.
+    """
+
+    def __init__(self, received: int, expected: int) -> None:
+        super().__init__(f"connection dropped by fault injection (sent {received} of {expected} body bytes)")
+        self.received = received
+        self.expected = expected
 
 
 class _DroppingResponse(Response):
     """Starts an answer, sends part of it, then breaks off: what a client sees when a server dies mid-response."""
+
+    _PARTIAL = b'{"data":'
+    _ANNOUNCED = 1000
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await send(
             {
                 "type": "http.response.start",
                 "status": 200,
-                "headers": [(b"content-type", JSON_TYPE.encode()), (b"content-length", b"1000")],
+                "headers": [(b"content-type", JSON_TYPE.encode()), (b"content-length", str(self._ANNOUNCED).encode())],
             }
         )
-        await send({"type": "http.response.body", "body": b'{"data":', "more_body": True})
-        raise _DroppedConnectionError("connection dropped by fault injection")
+        await send({"type": "http.response.body", "body": self._PARTIAL, "more_body": True})
+        log.debug("%s %s: connection dropped by fault injection", scope.get("method"), scope.get("path"))
+        raise _DroppedConnectionError(len(self._PARTIAL), self._ANNOUNCED)
+
+
+def _is_deliberate_drop(exc: BaseException | None) -> bool:
+    if isinstance(exc, _DroppedConnectionError):
+        return True
+    if isinstance(exc, BaseExceptionGroup):  # an anyio task group may wrap it
+        return exc.split(_DroppedConnectionError)[1] is None
+    return False
+
+
+class _QuietDrops(logging.Filter):
+    """Keeps a deliberate drop out of the ASGI server's error log (uvicorn logs a traceback for every exception that
+    breaks off an answer; the emulator has logged the drop on one debug line already). Every other record passes."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and _is_deliberate_drop(record.exc_info[1]))
+
+
+_QUIET_DROPS = _QuietDrops()
+_SERVER_LOGGERS = ("uvicorn.error",)
 
 
 class _SlowResponse(JSONAnswer):
@@ -328,21 +362,52 @@ def _fault_answer(decision: FaultDecision) -> Response:
     )
 
 
+def _lost_answer(status: int) -> Response:
+    """The answer to a request that was applied, lost on its way back: a dropped connection (``status`` 0), or the
+    error page a gateway (nginx) serves when the upstream's answer never reached it."""
+    if not status:
+        return _DroppingResponse()
+    title = f"{status} {HTTPStatus(status).phrase}"
+    page = f"<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n<center><h1>{title}</h1></center>\r\n"
+    return Response(page + "<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n", status, media_type="text/html")
+
+
 def create_app(emulator: Emulator) -> Starlette:
-    """The ASGI app serving ``emulator``. ``app.state.emulator`` holds it."""
+    """The ASGI app serving ``emulator``. ``app.state.emulator`` holds it.
+
+    Also keeps the drops it injects out of the ASGI server's error log (a filter on uvicorn's logger).
+    """
+    for name in _SERVER_LOGGERS:
+        logging.getLogger(name).addFilter(_QUIET_DROPS)  # no-op when already there
 
     async def rest(request: Request) -> Response:
         path = request.url.path
         method = request.method
-        query = dict(request.query_params.multi_items())
         decision = emulator.faults.decide(method, path)
         if decision.latency_ms:
             await asyncio.sleep(decision.latency_ms / 1000)
         try:
             _auth(emulator, request)
-            emulator.count(_route_key(method, path))
-            if decision.kind != "none":
-                return _fault_answer(decision)
+        except ApiError as err:
+            return JSONAnswer(err.body, err.status)
+        emulator.count(_route_key(method, path))
+        if decision.kind in ("drop", "error", "rate_limit"):  # before the request is applied
+            if decision.kind == "drop":
+                try:  # read the request in full: unread bytes would make the close a reset, not a cut-off answer
+                    await request.body()
+                except ClientDisconnect:
+                    return Response(status_code=499)
+            return _fault_answer(decision)
+        response = await apply(request, decision.slow_body_ms)
+        if decision.kind == "lose" and response.status_code != 499:  # applied, then the answer is lost
+            return _lost_answer(decision.status)
+        return response
+
+    async def apply(request: Request, slow_body_ms: float) -> Response:
+        path = request.url.path
+        method = request.method
+        query = dict(request.query_params.multi_items())
+        try:
             if path.startswith("/rest/open-api/"):
                 status, body = _metadata_api.open_api(emulator, path, str(request.base_url).rstrip("/"))
             elif path.startswith("/rest/metadata/") or path == "/rest/metadata":
@@ -368,8 +433,8 @@ def create_app(emulator: Emulator) -> Starlette:
                 500,
                 {"statusCode": 500, "error": "InternalServerErrorException", "messages": ["Internal server error"]},
             )
-        if decision.slow_body_ms:
-            return _SlowResponse(body, status, decision.slow_body_ms)
+        if slow_body_ms:
+            return _SlowResponse(body, status, slow_body_ms)
         return JSONAnswer(body, status)
 
     async def private(request: Request) -> Response:

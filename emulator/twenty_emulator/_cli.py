@@ -20,10 +20,13 @@ from twenty_emulator._workspace import Workspace
 __all__ = ["main", "parse_fault"]
 
 _FAULT_KEYS = {f.name for f in FaultRule.__attrs_attrs__}
+_STATUS_KEYS = {"error_status", "lose_status"}
 
 
 def parse_fault(text: str) -> FaultRule:
-    """``"POST /rest/batch/*:error_rate=0.2,latency_ms=50"`` → a :class:`FaultRule` (route defaults to ``*``)."""
+    """``"POST /rest/batch/*:error_rate=0.2,latency_ms=50"`` → a :class:`FaultRule` (route defaults to ``*``).
+
+    Statuses (``error_status``, ``lose_status``) are integers; every other setting is a number."""
     route, _, settings = text.rpartition(":") if ":" in text else ("*", "", text)
     values: dict[str, float | int | str] = {"route": route or "*"}
     for item in filter(None, (s.strip() for s in settings.split(","))):
@@ -33,7 +36,7 @@ def parse_fault(text: str) -> FaultRule:
                 f"unknown fault setting {item!r}; known: {sorted(_FAULT_KEYS - {'route'})}"
             )
         try:
-            values[key] = int(raw) if key == "error_status" else float(raw)
+            values[key] = int(raw) if key in _STATUS_KEYS else float(raw)
         except ValueError as exc:
             raise argparse.ArgumentTypeError(f"fault setting {key} needs a number, got {raw!r}") from exc
     try:
@@ -76,7 +79,12 @@ def _parser() -> argparse.ArgumentParser:
         type=parse_fault,
         default=[],
         metavar="[ROUTE:]K=V,...",
-        help="inject faults, e.g. 'POST /rest/batch/*:error_rate=0.1,latency_ms=20' (repeatable)",
+        help=(
+            "inject faults, e.g. 'POST /rest/batch/*:error_rate=0.1,latency_ms=20' (repeatable). Before the request "
+            "is applied: error_rate (with error_status), rate_limit_rate, drop_rate; after it is applied, its answer "
+            "lost: lose_rate (the connection drops; with lose_status=502 or 504, a gateway's error page instead); "
+            "and latency_ms, slow_body_ms"
+        ),
     )
     serve.add_argument("--fault-seed", type=int, default=0, help="seed for fault decisions (reproducible runs)")
     serve.add_argument("--log-level", default="warning")

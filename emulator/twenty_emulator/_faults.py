@@ -1,5 +1,9 @@
 """Fault injection for reliability tests, reproducible under a seed: added latency, 5xx and 429 answers,
-dropped connections and slow bodies, each at a rate per route pattern."""
+dropped connections and slow bodies, each at a rate per route pattern.
+
+Errors, 429s and drops strike *before* the request is applied: the server never saw it. A *lost answer*
+(``lose_rate``) strikes after: the write is applied, then its answer is lost (the connection drops, or a gateway
+answers ``lose_status``), which is what proves a client's retries idempotent."""
 
 from __future__ import annotations
 
@@ -33,12 +37,22 @@ def _status(instance: object, attribute: attrs.Attribute[int], value: object) ->
         raise ValueError(f"{attribute.name} must be an HTTP status, got {value!r}")
 
 
+def _error_status_or_none(instance: object, attribute: attrs.Attribute[int | None], value: object) -> None:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or not 400 <= value <= 599):
+        raise ValueError(f"{attribute.name} must be null (drop the connection) or an HTTP error status, got {value!r}")
+
+
 @attrs.define(frozen=True)
 class FaultRule:
     """Faults for requests whose ``METHOD /path`` matches ``route`` (a glob, e.g. ``"POST /rest/batch/*"``).
 
     Rates are probabilities in [0, 1]; ``latency_ms`` is added to every matching request;
     ``slow_body_ms`` spreads the answer's body over that long. Bad values raise ValueError (or TypeError).
+
+    Before the request is applied: ``drop_rate`` (the connection breaks mid-answer), ``error_rate`` (an
+    ``error_status`` answer in Twenty's shape), ``rate_limit_rate`` (Twenty's 429). After it is applied:
+    ``lose_rate`` (the answer is lost: the connection breaks, or, with ``lose_status`` set to e.g. 502 or 504, a
+    gateway's error page replaces it).
     """
 
     route: str = attrs.field(default="*", validator=_route)
@@ -48,6 +62,8 @@ class FaultRule:
     drop_rate: float = attrs.field(default=0.0, validator=_rate)
     latency_ms: float = attrs.field(default=0.0, validator=_duration)
     slow_body_ms: float = attrs.field(default=0.0, validator=_duration)
+    lose_rate: float = attrs.field(default=0.0, validator=_rate)
+    lose_status: int | None = attrs.field(default=None, validator=_error_status_or_none)
 
 
 def rules_from_json(payload: Any) -> tuple[list[FaultRule], int | None]:
@@ -73,7 +89,9 @@ def rules_from_json(payload: Any) -> tuple[list[FaultRule], int | None]:
 
 @attrs.define(frozen=True)
 class FaultDecision:
-    kind: str  # "none" | "error" | "rate_limit" | "drop"
+    """One request's fate. ``kind`` "lose" applies the request first; its ``status`` is 0 for a dropped connection."""
+
+    kind: str  # "none" | "error" | "rate_limit" | "drop" | "lose"
     status: int = 0
     latency_ms: float = 0.0
     slow_body_ms: float = 0.0
@@ -114,4 +132,7 @@ class Faults:
                 roll -= rule.error_rate
                 if roll < rule.rate_limit_rate:
                     return FaultDecision("rate_limit", 429, latency_ms=latency)
+                roll -= rule.rate_limit_rate
+                if roll < rule.lose_rate:
+                    return FaultDecision("lose", rule.lose_status or 0, latency_ms=latency)
             return FaultDecision("none", latency_ms=latency, slow_body_ms=slow)

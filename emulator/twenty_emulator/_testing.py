@@ -1,5 +1,7 @@
 """Ways to talk to an emulator from tests: in process (no socket) or over a real loopback socket.
 
+In process, an injected drop or lost answer surfaces as over a socket: ``httpx.RemoteProtocolError``.
+
 with serve_in_thread(Emulator(api_key="k")) as server:
     httpx.get(server.url + "/rest/people", headers={"Authorization": "Bearer k"})
 """
@@ -18,17 +20,41 @@ import httpx
 import uvicorn
 from starlette.types import ASGIApp
 
-from twenty_emulator._app import create_app
+from twenty_emulator._app import _DroppedConnectionError, _is_deliberate_drop, create_app
 from twenty_emulator._state import Emulator
 
-__all__ = ["ASGISyncTransport", "RunningServer", "async_client", "client", "serve_in_thread"]
+__all__ = ["ASGIAsyncTransport", "ASGISyncTransport", "RunningServer", "async_client", "client", "serve_in_thread"]
+
+
+def _as_broken_connection(exc: BaseException, request: httpx.Request) -> httpx.RemoteProtocolError:
+    """An injected drop → the error httpx raises when a server closes the socket mid-answer (h11's wording)."""
+    if isinstance(exc, _DroppedConnectionError):
+        message = (
+            "peer closed connection without sending complete message body "
+            f"(received {exc.received} bytes, expected {exc.expected})"
+        )
+    else:
+        message = "peer closed connection without sending complete message body"
+    return httpx.RemoteProtocolError(message, request=request)
+
+
+class ASGIAsyncTransport(httpx.ASGITransport):
+    """``httpx.ASGITransport`` whose injected drops raise ``httpx.RemoteProtocolError``, as over a socket."""
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        try:
+            return await super().handle_async_request(request)
+        except Exception as exc:
+            if _is_deliberate_drop(exc):
+                raise _as_broken_connection(exc, request) from exc
+            raise
 
 
 class ASGISyncTransport(httpx.BaseTransport):
     """A synchronous httpx transport that calls an ASGI app in process, on an event loop of its own thread.
 
     ``httpx.ASGITransport`` is async only; this lets ``httpx.Client`` (and so synchronous SDKs) talk to the
-    emulator without a socket.
+    emulator without a socket. Injected drops raise ``httpx.RemoteProtocolError``, as over a socket.
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -47,7 +73,12 @@ class ASGISyncTransport(httpx.BaseTransport):
             content = await response.aread()
             return response.status_code, response.headers, content
 
-        status, headers, content = asyncio.run_coroutine_threadsafe(call(), self._loop).result()
+        try:
+            status, headers, content = asyncio.run_coroutine_threadsafe(call(), self._loop).result()
+        except Exception as exc:
+            if _is_deliberate_drop(exc):
+                raise _as_broken_connection(exc, request) from exc
+            raise
         return httpx.Response(status, headers=headers, content=content, request=request)
 
     def close(self) -> None:
@@ -66,9 +97,9 @@ def client(emulator: Emulator, *, authenticated: bool = True) -> httpx.Client:
 
 
 def async_client(emulator: Emulator, *, authenticated: bool = True) -> httpx.AsyncClient:
-    """An ``httpx.AsyncClient`` calling the app in process through ``httpx.ASGITransport``."""
+    """An ``httpx.AsyncClient`` calling the app in process through :class:`ASGIAsyncTransport`."""
     headers = {"Authorization": f"Bearer {emulator.api_key}"} if authenticated else {}
-    transport = httpx.ASGITransport(app=create_app(emulator))
+    transport = ASGIAsyncTransport(app=create_app(emulator))
     return httpx.AsyncClient(transport=transport, base_url="http://twenty.local", headers=headers)
 
 

@@ -206,6 +206,8 @@ def test_put_faults_sets_rules_and_answers_them(twenty_emulator: Emulator, twent
                 "drop_rate": 0.0,
                 "latency_ms": 0.0,
                 "slow_body_ms": 0.0,
+                "lose_rate": 0.0,
+                "lose_status": None,
             }
         ]
     }

@@ -32,6 +32,10 @@ STORMS = {
     "latency": FaultRule(route="*", latency_ms=15),
     # every route, the schema's metadata POSTs included (ensure_schema re-reads before re-sending a create)
     "everywhere": FaultRule(route="*", error_rate=0.1, rate_limit_rate=0.2, drop_rate=0.05, error_status=502),
+    # batches applied, then their answer lost (a dropped connection, or a gateway's 504 page): the retried upsert by
+    # key must not duplicate
+    "lost": FaultRule(route=BATCH, lose_rate=0.3),
+    "lost-504": FaultRule(route=BATCH, lose_rate=0.3, lose_status=504),
 }
 
 
@@ -91,7 +95,7 @@ def test_a_fault_storm_then_a_clean_rerun_converges(
             faulty = None
         batches = server.emulator.request_counts().get(BATCH_ROUTE, 0)
         server.emulator.faults.clear()
-        if storm in ("429", "5xx", "drop", "5xx-heavy"):  # the storm did hit: retried batches, or a stopped run
+        if storm in ("429", "5xx", "drop", "5xx-heavy", "lost", "lost-504"):  # the storm did hit: retried batches
             assert batches > reference[1] or faulty is None
         landed, _ = snapshot(client)
         for entity, keys in landed.items():
