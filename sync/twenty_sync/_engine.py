@@ -450,7 +450,7 @@ class SyncEngine:
         except (APIConnectionError, RateLimitError, InternalServerError) as exc:
             er.requests += 1
             er.counts["failed"] += len(batch)
-            reason = f"not sent, Twenty unavailable after retries ({exc}); the next run sends it again"
+            reason = f"no answer from Twenty after retries ({exc}); landed or not, the next run sends it again"
             errors.extend((r.change.key, reason) for r in batch)
             self._failed_in_a_row += 1
             if self._failed_in_a_row >= self.max_consecutive_failures:
