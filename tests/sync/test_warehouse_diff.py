@@ -58,7 +58,8 @@ class RowCounter:
 
 def test_bigquery_diffs_against_a_copy_of_the_state(make_store: Callable[..., Any]) -> None:
     store = make_store("bigquery")
-    assert isinstance(store, SupportsStateDiff)
+    capable: object = store
+    assert isinstance(capable, SupportsStateDiff)
     store.upsert(CONTACTS, [contact(i) for i in range(6)])
     hashes = {c.key: c.content_hash for c in (contact(i) for i in range(6))}
     assert not store.mirror_exists(CONTACTS, "m1")
@@ -248,3 +249,34 @@ def test_one_contact_everywhere_from_bigquery_reads_only_what_changed(
     assert pulled.entity("contacts").counts["updated"] == 1  # written to the app (the state knew the record)
     assert [c.category_code for batch in app.read_all(CONTACTS) for c in batch] == ["VIP"]
     app.close()
+
+
+def test_a_run_killed_while_the_copy_is_rebuilt_recovers(
+    world: World,  # noqa: F811
+    make_store: Callable[..., Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    store = make_store("bigquery")
+    load(store, 0, 10, 0)
+    engine = world.engine()
+    engine.run(store, entities=(CONTACTS,))
+    store.client.delete_table(store._mirror_ref(CONTACTS, world.state.state_id))  # the next run rebuilds it
+    inner = store._load_lines
+
+    def die_after_the_ddl(*args: Any, **kwargs: Any) -> int:
+        raise KeyboardInterrupt  # killed between CREATE OR REPLACE TABLE and the load: an empty copy is left
+
+    monkeypatch.setattr(store, "_load_lines", die_after_the_ddl)
+    with pytest.raises(KeyboardInterrupt):
+        engine.run(store, entities=(CONTACTS,))
+    monkeypatch.setattr(store, "_load_lines", inner)
+    store.upsert(CONTACTS, [contact(2, category_code="VIP")])
+    world.emulator.reset_counts()
+    counter = RowCounter(store, monkeypatch)
+
+    report = engine.run(store, entities=(CONTACTS,))
+
+    assert report.entity("contacts").counts == Counter({"updated": 1, "unchanged": 9})
+    assert counter.rows == 1  # the empty copy was rebuilt, not trusted (else all 10 rows would have been read)
+    assert world.counts()[BATCH_ROUTE] == 1
+    assert diff(store, CONTACTS, world.state.state_id) == (10, [])
