@@ -1,4 +1,5 @@
-"""``kill -9`` of ``python -m twenty_sync ... run`` at seeded points (after the k-th batch request reached the
+"""``kill -9`` of ``python -m twenty_sync ... run`` (from the local store, and from BigQuery where the plan is a diff
+in the warehouse against a copy of the state) at seeded points (after the k-th batch request reached the
 emulator, plus a random few milliseconds), against an emulator served in this process (it survives the kill); then
 a run to completion: Twenty holds each source key once, nothing lost, and the state names each key's Twenty record."""
 
@@ -10,13 +11,14 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from twenty_emulator import Emulator, FaultRule, RateLimiter
 from twenty_emulator._testing import RunningServer, serve_in_thread
-from twenty_sync import SyncState
+from twenty_sync import BUSINESSES, CONTACTS, RELATIONSHIPS, SyncState
 
 from twenty_sdk import RateLimit, TwentyClient
 
@@ -35,11 +37,11 @@ def server() -> Iterator[RunningServer]:
         yield running
 
 
-def sync_cli(url: str, source: Path, state: Path) -> subprocess.Popen[bytes]:
+def sync_cli(url: str, source: str, state: Path) -> subprocess.Popen[bytes]:
     args = ["--state", str(state), "--url", url, "--api-key", API_KEY, "--no-rate-limit"]
     env = {k: v for k, v in os.environ.items() if not k.startswith("TWENTY_")}
     return subprocess.Popen(
-        [sys.executable, "-m", "twenty_sync", *args, "run", "--source", f"local:{source}"],
+        [sys.executable, "-m", "twenty_sync", *args, "run", "--source", source],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         cwd=ROOT,
@@ -66,25 +68,50 @@ def kill_after(proc: subprocess.Popen[bytes], server: RunningServer, batches: in
     return False
 
 
-@pytest.mark.parametrize("seed", [11, 22, 33, 44])
+@pytest.fixture
+def bigquery_source(request: pytest.FixtureRequest) -> Iterator[str]:
+    """The sample in a fresh dataset of the session's bqemulator, as a ``--source`` spec (the diff runs there)."""
+    from twenty_sync.stores import BigQueryStore
+
+    emulator = request.getfixturevalue("bigquery_emulator")
+    dataset = f"kill9_{uuid.uuid4().hex[:10]}"
+    store = BigQueryStore.connect(emulator.project, dataset, api_endpoint=emulator.url, timeout=60)
+    store.ensure_schema()
+    local = write_source(Path(request.getfixturevalue("tmp_path")) / "staging.sqlite3", SAMPLE)
+    for entity in (BUSINESSES, CONTACTS, RELATIONSHIPS):
+        for batch in local.read_all(entity):
+            assert store.upsert(entity, batch).ok
+    local.close()
+    yield f"bigquery:{emulator.project}.{dataset}?api_endpoint={emulator.url}"
+    store.client.delete_dataset(dataset, delete_contents=True, not_found_ok=True)
+    store.close()
+
+
+@pytest.mark.parametrize(
+    ("kind", "seed"), [("local", 11), ("local", 22), ("local", 33), ("local", 44), ("bigquery", 55), ("bigquery", 66)]
+)
 def test_a_sync_killed_at_a_random_point_converges_when_run_again(
-    server: RunningServer, tmp_path: Path, seed: int
+    server: RunningServer, tmp_path: Path, request: pytest.FixtureRequest, kind: str, seed: int
 ) -> None:
     rng = random.Random(seed)
     source_path, state_path = tmp_path / "source.sqlite3", tmp_path / "state.sqlite3"
-    write_source(source_path, SAMPLE).close()
+    if kind == "local":
+        write_source(source_path, SAMPLE).close()
+        source = f"local:{source_path}"
+    else:
+        source = request.getfixturevalue("bigquery_source")
     server.emulator.faults.set([FaultRule(route="POST /rest/batch/*", latency_ms=40)], seed=seed)
 
     kills = 0
     for _ in range(2):  # killed twice in a row, at two points
         server.emulator.reset_counts()  # k counts this run's batches
-        proc = sync_cli(server.url, source_path, state_path)
+        proc = sync_cli(server.url, source, state_path)
         kills += kill_after(proc, server, batches=rng.randrange(0, 5), extra=rng.uniform(0, 0.06))
         assert proc.returncode is not None
     assert kills >= 1
 
     server.emulator.faults.clear()
-    final = sync_cli(server.url, source_path, state_path)
+    final = sync_cli(server.url, source, state_path)
     out, err = final.communicate(timeout=60)
     assert b"relationships" in out  # the report table
     assert final.returncode == 1, err.decode()  # 1: the sample's rejected records, logged
@@ -104,7 +131,7 @@ def test_a_sync_killed_at_a_random_point_converges_when_run_again(
     state.close()
 
     server.emulator.reset_counts()
-    again = sync_cli(server.url, source_path, state_path)  # a further run writes nothing new
+    again = sync_cli(server.url, source, state_path)  # a further run writes nothing new
     again.communicate(timeout=60)
     assert again.returncode == 1
     with TwentyClient(server.url, API_KEY, rate_limit=RateLimit(enabled=False)) as client:
