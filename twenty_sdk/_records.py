@@ -240,6 +240,31 @@ class _RecordsBase(Generic[ModelT, CreateT, UpdateT]):
             params["soft_delete"] = "true"
         return _Req("DELETE", self._path(), params)
 
+    def _duplicates_req(self, ids: IdArg | Iterable[IdArg] | None, data: Iterable[Any] | None) -> _Req:
+        if (ids is None) == (data is None):
+            raise ValueError("duplicates takes ids or data (one of the two)")
+        body = {"ids": _ids(ids)} if ids is not None else {"data": [to_payload(d) for d in data or ()]}
+        return _Req("POST", f"/rest/{self.name_plural}/duplicates", None, body, idempotent=True)  # a read
+
+    def _duplicates(self, body: Any) -> builtins.list[builtins.list[ModelT]]:
+        items = body.get("data") if isinstance(body, dict) else None
+        if not isinstance(items, list):
+            raise TwentyError(f"unexpected answer to duplicates {self.name_plural}: no list of results")
+        found: builtins.list[builtins.list[ModelT]] = []
+        for item in items:
+            rows = (
+                next((v for k, v in item.items() if k.endswith("Duplicates")), None) if isinstance(item, dict) else None
+            )
+            if not isinstance(rows, list):
+                raise TwentyError(f"unexpected answer to duplicates {self.name_plural}: {item!r:.200}")
+            found.append([self._parse(row) for row in rows])
+        return found
+
+    def _merge_req(self, ids: Iterable[IdArg], priority: int, dry_run: bool) -> _Req:
+        body = {"ids": _ids(ids), "conflictPriorityIndex": priority, "dryRun": dry_run}
+        # not retried after a 5xx or a lost answer: a merge that landed deleted the other records
+        return _Req("PATCH", f"/rest/{self.name_plural}/merge", None, body, idempotent=False)
+
     def _batch_req(self, batch: list[Item], upsert: bool) -> _Req:
         payloads = [item.payload for item in batch]
         idempotent = True if upsert or all("id" in p for p in payloads) else None
@@ -363,6 +388,26 @@ class Records(_RecordsBase[ModelT, CreateT, UpdateT]):
         for req in self._restore_reqs(ids):
             restored.extend(self._many(self._send(req), "restore"))
         return restored
+
+    # -- duplicates ------------------------------------------------------------------------------------------------
+
+    def duplicates(
+        self,
+        ids: IdArg | Iterable[IdArg] | None = None,
+        *,
+        data: Iterable[CreateT | Mapping[str, Any]] | None = None,
+    ) -> builtins.list[builtins.list[ModelT]]:
+        """The records Twenty considers duplicates of each given record (``ids``) or would-be record (``data``), by
+        the object's duplicate criteria (people: name, primary email, LinkedIn; companies: name, domain), one list
+        per input, in input order (``POST /rest/<object>/duplicates``)."""
+        return self._duplicates(self._send(self._duplicates_req(ids, data)))
+
+    def merge(self, ids: Iterable[IdArg], *, priority: int = 0, dry_run: bool = False) -> ModelT:
+        """Merge 2 to 9 records into one (``PATCH /rest/<object>/merge``): on a conflict the value of
+        ``ids[priority]`` wins, lists (emails, phones, links, arrays) are united, relations move to the survivor and
+        the others are deleted. ``dry_run``: the would-be record, nothing changed. Not retried: a merge that
+        landed cannot be sent again."""
+        return self._one(self._send(self._merge_req(ids, priority, dry_run)), "merge")
 
     # -- many records by filter ------------------------------------------------------------------------------------
 
@@ -588,6 +633,19 @@ class AsyncRecords(_RecordsBase[ModelT, CreateT, UpdateT]):
         for req in self._restore_reqs(ids):
             restored.extend(self._many(await self._send(req), "restore"))
         return restored
+
+    async def duplicates(
+        self,
+        ids: IdArg | Iterable[IdArg] | None = None,
+        *,
+        data: Iterable[CreateT | Mapping[str, Any]] | None = None,
+    ) -> builtins.list[builtins.list[ModelT]]:
+        """See :meth:`Records.duplicates`."""
+        return self._duplicates(await self._send(self._duplicates_req(ids, data)))
+
+    async def merge(self, ids: Iterable[IdArg], *, priority: int = 0, dry_run: bool = False) -> ModelT:
+        """See :meth:`Records.merge`."""
+        return self._one(await self._send(self._merge_req(ids, priority, dry_run)), "merge")
 
     async def update_many(self, filter: Filter | str, data: UpdateT | Mapping[str, Any]) -> builtins.list[ModelT]:
         """See :meth:`Records.update_many`."""
