@@ -51,7 +51,8 @@ def test_merge_keeps_the_priority_record_and_unites_the_emails(twenty: TwentyCli
     merged = twenty.people.merge([one.id, two.id], priority=1)
 
     assert merged.id == two.id
-    assert merged.emails and merged.emails.primary_email == "ada@two.test"
+    assert merged.emails
+    assert merged.emails.primary_email == "ada@two.test"
     assert list(merged.emails.additional_emails or []) == ["ada@one.test"]
     assert preview.emails == merged.emails
     assert twenty.people.count() == 2
