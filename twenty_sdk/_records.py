@@ -29,7 +29,7 @@ import datetime as dt
 import enum
 import importlib
 import threading
-from collections.abc import AsyncIterator, Callable, Generator, Iterable, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeAlias, TypeVar, cast
 from urllib.parse import quote
 from uuid import UUID
@@ -311,22 +311,29 @@ class _RecordsBase(Generic[ModelT, CreateT, UpdateT]):
         """The chunks to send, read from ``items`` as they are needed; records refused before sending go to ``run``."""
         chunker = Chunker(unique_fields_for(self.name_plural, key), upsert=upsert, size=batch_size)
         for index, record in enumerate(items):
-            payload = to_payload(record)
-            failure = (
-                BatchFailure(
-                    index,
-                    record,
-                    "a text value holds a NUL byte (\\x00), which Twenty answers with a 500: remove it first",
-                )
-                if contains_nul(payload)
-                else chunker.add(index, record, payload)
-            )
-            if failure is not None:
-                run.reject(failure)
-            elif chunker.full():
-                yield chunker.take()
+            chunk = self._feed(run, chunker, index, record)
+            if chunk is not None:
+                yield chunk
         if len(chunker):
             yield chunker.take()
+
+    @staticmethod
+    def _feed(run: BatchRun[ModelT], chunker: Chunker, index: int, record: Any) -> list[Item] | None:
+        """Add one input record; a full chunk when it completes one."""
+        payload = to_payload(record)
+        failure = (
+            BatchFailure(
+                index,
+                record,
+                "a text value holds a NUL byte (\\x00), which Twenty answers with a 500: remove it first",
+            )
+            if contains_nul(payload)
+            else chunker.add(index, record, payload)
+        )
+        if failure is not None:
+            run.reject(failure)
+            return None
+        return chunker.take() if chunker.full() else None
 
     def _run(self, upsert: bool, max_failures: int | None) -> BatchRun[ModelT]:
         what = f"{'upsert' if upsert else 'create'} {self.name_plural}"
@@ -713,36 +720,61 @@ class AsyncRecords(_RecordsBase[ModelT, CreateT, UpdateT]):
 
     async def create_many(
         self,
-        items: Iterable[CreateT | Mapping[str, Any]],
+        items: Iterable[CreateT | Mapping[str, Any]] | AsyncIterable[CreateT | Mapping[str, Any]],
         *,
         batch_size: int = MAX_BATCH,
         max_failures: int | None = _DEFAULT_MAX_FAILURES,
     ) -> builtins.list[ModelT]:
-        """See :meth:`Records.create_many`."""
+        """See :meth:`Records.create_many`; ``items`` may also be an async iterable (an async database cursor)."""
         run = self._run(False, max_failures)
-        await self._drive(run, self._chunks(run, items, upsert=False, key=None, batch_size=batch_size), upsert=False)
+        await self._drive(run, self._achunks(run, items, upsert=False, key=None, batch_size=batch_size), upsert=False)
         return run.finish()
 
     async def upsert_many(
         self,
-        items: Iterable[CreateT | Mapping[str, Any]],
+        items: Iterable[CreateT | Mapping[str, Any]] | AsyncIterable[CreateT | Mapping[str, Any]],
         *,
         key: str | Sequence[str] | None = None,
         batch_size: int = MAX_BATCH,
         max_failures: int | None = _DEFAULT_MAX_FAILURES,
         concurrency: int = 1,
     ) -> builtins.list[ModelT]:
-        """See :meth:`Records.upsert_many` (``concurrency``: batch requests in flight at once, as tasks)."""
+        """See :meth:`Records.upsert_many` (``concurrency``: batch requests in flight at once, as tasks; ``items``
+        may also be an async iterable, read as batches are needed)."""
         run = self._run(True, max_failures)
-        chunks = self._chunks(run, items, upsert=True, key=key, batch_size=batch_size)
+        chunks = self._achunks(run, items, upsert=True, key=key, batch_size=batch_size)
         if _concurrency(concurrency) == 1:
             await self._drive(run, chunks, upsert=True)
         else:
             await self._drive_concurrently(run, chunks, upsert=True, concurrency=concurrency)
         return run.finish()
 
-    async def _drive(self, run: BatchRun[ModelT], chunks: Iterator[builtins.list[Item]], *, upsert: bool) -> None:
-        for chunk in chunks:
+    async def _achunks(
+        self,
+        run: BatchRun[ModelT],
+        items: Iterable[Any] | AsyncIterable[Any],
+        *,
+        upsert: bool,
+        key: str | Sequence[str] | None,
+        batch_size: int,
+    ) -> AsyncIterator[builtins.list[Item]]:
+        """:meth:`_chunks` for an iterable or an async iterable."""
+        if not isinstance(items, AsyncIterable):
+            for chunk in self._chunks(run, items, upsert=upsert, key=key, batch_size=batch_size):
+                yield chunk
+            return
+        chunker = Chunker(unique_fields_for(self.name_plural, key), upsert=upsert, size=batch_size)
+        index = 0
+        async for record in items:
+            full = self._feed(run, chunker, index, record)
+            index += 1
+            if full is not None:
+                yield full
+        if len(chunker):
+            yield chunker.take()
+
+    async def _drive(self, run: BatchRun[ModelT], chunks: AsyncIterator[builtins.list[Item]], *, upsert: bool) -> None:
+        async for chunk in chunks:
             await self._drive_plan(run.plan(chunk), upsert)
 
     async def _drive_plan(
@@ -765,7 +797,7 @@ class AsyncRecords(_RecordsBase[ModelT, CreateT, UpdateT]):
                 batch = None
 
     async def _drive_concurrently(
-        self, run: BatchRun[ModelT], chunks: Iterator[builtins.list[Item]], *, upsert: bool, concurrency: int
+        self, run: BatchRun[ModelT], chunks: AsyncIterator[builtins.list[Item]], *, upsert: bool, concurrency: int
     ) -> None:
         """See :meth:`Records._drive_concurrently` (tasks instead of threads; cancelled if this one is)."""
         import asyncio  # here, not at the top: synchronous programs never load it
@@ -780,7 +812,7 @@ class AsyncRecords(_RecordsBase[ModelT, CreateT, UpdateT]):
                 task.result()
 
         try:
-            for chunk in chunks:
+            async for chunk in chunks:
                 keys = _chunk_keys(chunk)
                 while pending and (len(pending) >= concurrency or any(keys & k for k in pending.values())):
                     await settle()

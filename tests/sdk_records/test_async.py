@@ -6,6 +6,7 @@ import asyncio
 import json
 import math
 from collections import Counter
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
@@ -132,3 +133,28 @@ def test_async_cursor_guard() -> None:
                     pass
 
     asyncio.run(main())
+
+
+@pytest.mark.parametrize("concurrency", [1, 3])
+def test_async_upsert_many_reads_an_async_iterable_as_batches_are_needed(emulator: Emulator, concurrency: int) -> None:
+    pulled: list[int] = []
+
+    async def cursor() -> AsyncIterator[dict[str, object]]:  # an async database cursor, say
+        for i in range(450):
+            pulled.append(i)
+            await asyncio.sleep(0)
+            yield person(i % 430, jobTitle=f"v{i}")  # the last 20 repeat earlier emails: merged, later wins
+        yield {"name": {"firstName": "Nul"}, "jobTitle": "a\x00b"}  # refused before sending, with its index
+
+    async def main() -> None:
+        async with async_twenty(emulator) as twenty:
+            with pytest.raises(BatchError) as caught:
+                await twenty.people.upsert_many(cursor(), concurrency=concurrency, max_failures=None)
+            assert [f.index for f in caught.value.failures] == [450]
+            people = {p.emails.primary_email: p.job_title async for p in twenty.people.iter() if p.emails}
+            assert len(people) == 430
+            assert people["p0@records.test"] == "v430"
+
+    asyncio.run(main())
+    assert pulled == list(range(450))
+    assert batch_requests(emulator) == math.ceil(430 / 200)
