@@ -48,6 +48,7 @@ from twenty_sdk import (
 )
 from twenty_sync._mapping import (
     DEFAULT_LIMITS,
+    MAPPING_VERSION,
     OBJECTS,
     Limits,
     MappingError,
@@ -233,6 +234,8 @@ class SyncEngine:
                     report.entities.append(self._push_entity(source, entity, report, apply_deletes, only))
             finally:
                 self._pool = None
+        if only is None and set(entities) >= set(PUSH_ORDER) and self.planner.remapping():
+            self.state.set_meta("mapping_version", MAPPING_VERSION)  # every record was mapped again: done
         return report
 
     def _push_entity(
@@ -243,7 +246,7 @@ class SyncEngine:
         total = -1  # the source's rows, when the plan streams only those that differ
         if isinstance(source, SupportsStateDiff):  # with ``only`` too: the diff runs in the store, no row travels
             total, stream = self.planner.mirror_changes(source, entity)
-        elif only is None and isinstance(source, SupportsKeyHashes):
+        elif only is None and isinstance(source, SupportsKeyHashes) and not self.planner.remapping():
             nothing = self._nothing_to_send(source, entity, apply_deletes)
             if nothing is not None:
                 er.counts.update(nothing)

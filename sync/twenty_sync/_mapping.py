@@ -173,6 +173,12 @@ def _email(value: str | None, limits: Limits) -> str | None:
     return normalize_email(value)
 
 
+MAPPING_VERSION = "2"
+"""The version of the source → Twenty mapping. Bump it when the same source record would now be sent differently
+(a field added or mapped otherwise): a state written under another version makes the next run re-map every record,
+even those whose source did not change, and send those whose payload did (2: ``contactIdentifiers``)."""
+
+
 def payload_hash(payload: Mapping[str, Any]) -> str:
     """sha256 of a payload's JSON text with sorted keys: equal payloads hash alike whatever their key order. Only
     the sync's state keeps it (it is never compared with a hash computed elsewhere), so the C encoder's text is

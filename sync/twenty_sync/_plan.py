@@ -23,7 +23,15 @@ from typing import Any, Literal
 
 import attrs
 
-from twenty_sync._mapping import DEFAULT_LIMITS, OBJECTS, Limits, MappingError, TwentyObject, payload_hash
+from twenty_sync._mapping import (
+    DEFAULT_LIMITS,
+    MAPPING_VERSION,
+    OBJECTS,
+    Limits,
+    MappingError,
+    TwentyObject,
+    payload_hash,
+)
 from twenty_sync._records import Entity
 from twenty_sync._state import StateRow, Watermark
 from twenty_sync._state_postgres import State
@@ -156,16 +164,17 @@ class Planner:
         from twenty_sync.stores._local import StoredRow
 
         obj = OBJECTS[entity.name]
+        remap = self.remapping()
         joined = merge_join(_check_order(self._source(source, entity)), self.state.rows(entity.name))
         for key, item, st in joined:
             if item is None:
                 yield Change("delete", key, state=st)
                 continue
             lazy = isinstance(item, StoredRow)
-            if st is not None and item.content_hash == st.source_hash:  # a StoredRow stays undecoded: no record
+            if st is not None and not remap and item.content_hash == st.source_hash:  # a StoredRow stays undecoded
                 yield Change("unchanged", key, None if lazy else item, state=st)
             else:
-                yield self.classify(obj, key, item.record if lazy else item, st)
+                yield self.classify(obj, key, item.record if lazy else item, st, remap=remap)
 
     def key_hash_changes(self, source: SupportsKeyHashes, entity: Entity[Any]) -> Iterator[Change]:
         """Like :meth:`changes` from (key, content hash) pairs only (no record is read): creates and updates come
@@ -186,9 +195,17 @@ class Planner:
             else:
                 yield Change("update", key, state=st)
 
-    def classify(self, obj: TwentyObject[Any], key: str, record: Any, st: StateRow | None) -> Change:
-        """The change of one source record against what the state knows of its key."""
-        if st is not None and record.content_hash == st.source_hash:
+    def remapping(self) -> bool:
+        """Whether the state was written under another mapping (``MAPPING_VERSION``): every record is then mapped
+        again, even those whose source did not change, so that what the mapping now sends differently is sent."""
+        return self.state.meta("mapping_version") != MAPPING_VERSION
+
+    def classify(
+        self, obj: TwentyObject[Any], key: str, record: Any, st: StateRow | None, *, remap: bool = False
+    ) -> Change:
+        """The change of one source record against what the state knows of its key (``remap``: even when the
+        source did not change)."""
+        if st is not None and not remap and record.content_hash == st.source_hash:
             return Change("unchanged", key, record, state=st)
         try:
             payload, p_hash = self.map(obj, record)
@@ -197,18 +214,20 @@ class Planner:
         if st is None:
             return Change("create", key, record, payload, p_hash)
         if p_hash == st.payload_hash:
-            return Change("unchanged", key, record, payload, p_hash, state=st, refresh=True)
+            refresh = record.content_hash != st.source_hash or remap
+            return Change("unchanged", key, record, payload, p_hash, state=st, refresh=refresh)
         return Change("update", key, record, payload, p_hash, state=st)
 
-    def refresh_mirror(self, store: SupportsStateDiff, entity: Entity[Any]) -> None:
+    def refresh_mirror(self, store: SupportsStateDiff, entity: Entity[Any], *, remap: bool = False) -> None:
         """Bring ``store``'s copy of the state of ``entity`` up to date: the state's changes since the last refresh
-        (none: no job at all), or the whole state when the copy is new or gone."""
+        (none: no job at all), or the whole state when the copy is new or gone. ``remap``: a copy of the keys with
+        no hash, so that every row differs and is read."""
         mirror, mark_name = self.state.state_id, f"mirror:{entity.name}:{store!r}"
         mark = self.state.watermark(mark_name)
         now = self.state.now()  # taken first: what the state records from here on goes in the next refresh
-        if mark is None or not store.mirror_exists(entity, mirror):
+        if remap or mark is None or not store.mirror_exists(entity, mirror):
             self.state.clear_watermark(mark_name)
-            rows = (KeyHash(r.key, r.source_hash) for r in self.state.rows(entity.name))
+            rows = (KeyHash(r.key, "" if remap else r.source_hash) for r in self.state.rows(entity.name))
             store.write_mirror(entity, mirror, rows, (), replace=True)
         else:
             changed, gone = self.state.changes_since(entity.name, mark.updated_at)
@@ -220,19 +239,27 @@ class Planner:
         changes are those of the rows that differ from the state's copy in the store (see
         :meth:`refresh_mirror`), decided against the state itself. Every source row not in the stream is unchanged:
         ``rows - (changes carrying a record)`` of them."""
-        self.refresh_mirror(source, entity)
+        remap = self.remapping()
+        self.refresh_mirror(source, entity, remap=remap)
         obj = OBJECTS[entity.name]
-        total, batches = source.diff_mirror(entity, self.state.state_id, batch_size=self.read_batch_size)
+        mirror = self.state.state_id
+        total, batches = source.diff_mirror(entity, mirror, batch_size=self.read_batch_size)
 
         def changes() -> Iterator[Change]:
+            stale: list[KeyHash] = []  # rows the copy had wrong though the state had them right: put right after
             for batch in batches:
                 known = self.state.get_many(entity.name, [row.key for row in batch])
                 for row in batch:
                     st = known.get(row.key)
                     if row.record is not None:
-                        yield self.classify(obj, row.key, row.record, st)
+                        change = self.classify(obj, row.key, row.record, st, remap=remap)
+                        if change.op == "unchanged" and not change.refresh and st is not None:
+                            stale.append(KeyHash(row.key, st.source_hash))
+                        yield change
                     elif st is not None:  # else gone from both: the copy had not caught up
                         yield Change("delete", row.key, state=st)
+            if stale:
+                source.write_mirror(entity, mirror, stale, (), replace=False)
 
         return total, changes()
 
@@ -244,7 +271,7 @@ class Planner:
             summary = EntityPlan(entity.name)
             if isinstance(source, SupportsStateDiff):
                 total, stream = self.mirror_changes(source, entity)
-            elif isinstance(source, SupportsKeyHashes):
+            elif isinstance(source, SupportsKeyHashes) and not self.remapping():
                 total, stream = -1, self.key_hash_changes(source, entity)
             else:
                 total, stream = -1, self.changes(source, entity)

@@ -28,6 +28,8 @@ from os import PathLike
 
 import attrs
 
+from twenty_sync._mapping import MAPPING_VERSION
+
 __all__ = ["StateRow", "SyncError", "SyncState", "Watermark"]
 
 _CHUNK = 500
@@ -100,10 +102,11 @@ class SyncState:
             CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
             """
         )
-        self._conn.execute(
-            "INSERT INTO meta (name, value) VALUES ('state_id', ?) ON CONFLICT (name) DO NOTHING",
-            (secrets.token_hex(6),),
-        )
+        if self._conn.execute("SELECT 1 FROM meta WHERE name = 'state_id'").fetchone() is None:
+            self._conn.execute("INSERT INTO meta (name, value) VALUES ('state_id', ?)", (secrets.token_hex(6),))
+            if self._conn.execute("SELECT 1 FROM synced LIMIT 1").fetchone() is None:  # new: under today's mapping
+                self.set_meta("mapping_version", MAPPING_VERSION)
+            # else a file written before versions were kept: the next run maps every record again
         row = self._conn.execute("SELECT value FROM meta WHERE name = 'state_id'").fetchone()
         # a random id fixed when the file is created: it names the state's copies in stores (SupportsStateDiff)
         self.state_id: str = str(row[0])
@@ -278,6 +281,19 @@ class SyncState:
         """Every watermark, by name (in name order)."""
         rows = self._conn.execute("SELECT name, updated_at, last_id FROM watermarks ORDER BY name").fetchall()
         return {name: Watermark(at, last) for name, at, last in rows}
+
+    # --- meta -----------------------------------------------------------------------------------------------------
+
+    def meta(self, name: str) -> str | None:
+        """A value of the state's own bookkeeping (``state_id``, ``mapping_version``)."""
+        row = self._conn.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
+        return str(row[0]) if row else None
+
+    def set_meta(self, name: str, value: str) -> None:
+        self._conn.execute(
+            "INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+            (name, value),
+        )
 
     # --- errors ---------------------------------------------------------------------------------------------------
 

@@ -24,6 +24,7 @@ import secrets
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, LiteralString, Protocol, TypeVar
 
+from twenty_sync._mapping import MAPPING_VERSION
 from twenty_sync._state import StateRow, SyncError, SyncState, Watermark
 
 if TYPE_CHECKING:
@@ -97,6 +98,10 @@ class State(Protocol):
     def clear_watermark(self, name: str) -> None: ...
 
     def watermarks(self) -> dict[str, Watermark]: ...
+
+    def meta(self, name: str) -> str | None: ...
+
+    def set_meta(self, name: str, value: str) -> None: ...
 
     def log_errors(
         self, run_id: str, store: str, entity: str, operation: str, errors: Sequence[tuple[str, str]]
@@ -178,10 +183,14 @@ class PostgresSyncState:
                 conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(self.schema)))
             for statement in _DDL:
                 conn.execute(self._q(statement))
-            conn.execute(
+            created = conn.execute(
                 self._q("INSERT INTO {meta} (name, value) VALUES ('state_id', %s) ON CONFLICT (name) DO NOTHING"),
                 (secrets.token_hex(6),),
-            )
+            ).rowcount
+            if created:  # a new state: written under today's mapping
+                conn.execute(
+                    self._q("INSERT INTO {meta} (name, value) VALUES ('mapping_version', %s)"), (MAPPING_VERSION,)
+                )
 
     # --- synced records -------------------------------------------------------------------------------------------
 
@@ -341,6 +350,17 @@ class PostgresSyncState:
         """Every watermark, by name (in name order)."""
         query = self._q('SELECT name, updated_at, last_id FROM {watermarks} ORDER BY name COLLATE "C"')
         return {name: Watermark(at, last) for name, at, last in self._connection().execute(query).fetchall()}
+
+    def meta(self, name: str) -> str | None:
+        """A value of the state's own bookkeeping (``state_id``, ``mapping_version``)."""
+        row = self._connection().execute(self._q("SELECT value FROM {meta} WHERE name = %s"), (name,)).fetchone()
+        return str(row[0]) if row else None
+
+    def set_meta(self, name: str, value: str) -> None:
+        query = self._q(
+            "INSERT INTO {meta} (name, value) VALUES (%s, %s) ON CONFLICT (name) DO UPDATE SET value = excluded.value"
+        )
+        self._connection().execute(query, (name, value))
 
     # --- errors ---------------------------------------------------------------------------------------------------
 

@@ -806,3 +806,60 @@ def test_a_run_stopping_with_batches_in_flight_records_what_landed(world: World)
     assert world.counts()[BATCH_ROUTE] == 3  # only what had not landed
     with pytest.raises(ValueError, match="concurrency"):
         SyncEngine(world.client, world.state, concurrency=0)
+
+
+# --- a new version of the mapping ---------------------------------------------------------------------------------
+
+
+def test_a_state_written_under_another_mapping_has_every_record_mapped_again(world: World) -> None:
+    from twenty_sync._mapping import MAPPING_VERSION
+
+    load(world.source, 3, 450, 0)
+    world.engine().run(world.source)
+    assert world.state.meta("mapping_version") == MAPPING_VERSION  # a new state starts at the current version
+    # as if the contacts had been sent by an earlier mapping: their last payload differs from today's
+    old = [attrs.evolve(r, payload_hash="sent-by-an-earlier-mapping") for r in world.state.rows("contacts")]
+    world.state.record("contacts", old)
+    world.state.set_meta("mapping_version", "1")
+    world.emulator.reset_counts()
+
+    report = world.engine().run(world.source)
+
+    assert report.entity("contacts").counts == Counter({"updated": 450})  # unchanged in the source, yet sent
+    assert report.entity("businesses").counts == Counter({"unchanged": 3})  # mapped again, same payload: not sent
+    assert world.counts()[BATCH_ROUTE] == 3
+    assert world.state.meta("mapping_version") == MAPPING_VERSION
+    world.emulator.reset_counts()
+    assert world.engine().run(world.source).written == 0
+    assert record_requests(world.counts()) == 0
+
+
+def test_a_partial_run_leaves_the_remapping_to_be_finished(world: World) -> None:
+    load(world.source, 2, 5, 0)
+    world.engine().run(world.source)
+    world.state.set_meta("mapping_version", "1")
+
+    world.engine().run(world.source, entities=(CONTACTS,))  # not every entity: the version stays
+
+    assert world.state.meta("mapping_version") == "1"
+    assert world.engine().plan(world.source).entities[1].counts == Counter({"unchanged": 5, "refresh": 5})
+
+
+def test_a_state_file_from_before_versions_were_kept_is_remapped_a_new_one_is_not(tmp_path: Path) -> None:
+    import sqlite3
+
+    from twenty_sync._mapping import MAPPING_VERSION
+
+    old = tmp_path / "old.sqlite3"
+    conn = sqlite3.connect(old)  # the layout of a state written before the meta table existed
+    conn.execute(
+        "CREATE TABLE synced (entity TEXT NOT NULL, key TEXT NOT NULL, source_hash TEXT NOT NULL, "
+        "payload_hash TEXT NOT NULL, twenty_hash TEXT, twenty_id TEXT NOT NULL, unique_value TEXT, "
+        "synced_at TEXT NOT NULL, PRIMARY KEY (entity, key)) WITHOUT ROWID"
+    )
+    conn.execute("INSERT INTO synced VALUES ('contacts', 'C-1', 'h', 'p', NULL, 'id-1', NULL, '2026-01-01')")
+    conn.commit()
+    conn.close()
+
+    assert SyncState(old).meta("mapping_version") is None
+    assert SyncState(tmp_path / "new.sqlite3").meta("mapping_version") == MAPPING_VERSION

@@ -280,3 +280,47 @@ def test_a_run_killed_while_the_copy_is_rebuilt_recovers(
     assert counter.rows == 1  # the empty copy was rebuilt, not trusted (else all 10 rows would have been read)
     assert world.counts()[BATCH_ROUTE] == 1
     assert diff(store, CONTACTS, world.state.state_id) == (10, [])
+
+
+def test_a_new_mapping_reads_every_row_once_then_none(
+    world: World,  # noqa: F811
+    make_store: Callable[..., Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from twenty_sync._mapping import MAPPING_VERSION
+
+    store = make_store("bigquery")
+    load(store, 0, 12, 0)
+    engine = world.engine()
+    engine.run(store, entities=(CONTACTS,))
+    world.state.set_meta("mapping_version", "1")
+    counter = RowCounter(store, monkeypatch)
+
+    report = engine.run(store)
+
+    assert counter.rows == 12  # every row mapped again
+    assert report.written == 0  # same payloads: nothing to send
+    assert world.state.meta("mapping_version") == MAPPING_VERSION
+    counter.rows = 0
+    engine.run(store)
+    assert counter.rows == 0  # the copy was put right by the remapping run
+
+
+def test_a_stale_copy_is_put_right_after_one_read(
+    world: World,  # noqa: F811
+    make_store: Callable[..., Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    store = make_store("bigquery")
+    load(store, 0, 6, 0)
+    engine = world.engine()
+    engine.run(store, entities=(CONTACTS,))
+    store.write_mirror(CONTACTS, world.state.state_id, [KeyHash("C-00001", "stale")], (), replace=False)
+    counter = RowCounter(store, monkeypatch)
+
+    engine.run(store, entities=(CONTACTS,))
+    first = counter.rows
+    counter.rows = 0
+    engine.run(store, entities=(CONTACTS,))
+
+    assert (first, counter.rows) == (1, 0)
