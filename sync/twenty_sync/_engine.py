@@ -162,6 +162,9 @@ class SyncEngine:
     batches in a row mean Twenty is down, not the records: the run stops there with that error (the records of the
     batch logged first), and the next run resumes.
 
+    ``pull_write_size``: records a pull writes to its store at once (pages of 200 are gathered up to it; the
+    watermark moves once they are written): a warehouse counts each write against a table's daily job quota.
+
     ``concurrency``: batch requests in flight at once (threads; each still paced by the client's shared limiter). On
     a real Twenty a batch of 200 takes longer to answer than a rate-limit token takes to come back, so 2 or 3 use the
     whole limit where 1 leaves part of it idle. The state is still written on this thread, batch by batch, as each
@@ -180,6 +183,7 @@ class SyncEngine:
         progress: Progress | None = None,
         max_consecutive_failures: int = 3,
         concurrency: int = 1,
+        pull_write_size: int = 5000,
     ) -> None:
         if not 1 <= batch_size <= _MAX_BATCH:
             raise ValueError(f"batch_size must be between 1 and {_MAX_BATCH}, not {batch_size}")
@@ -189,6 +193,7 @@ class SyncEngine:
             raise ValueError(f"concurrency must be at least 1, not {concurrency}")
         self.max_consecutive_failures = max_consecutive_failures
         self.concurrency = concurrency
+        self.pull_write_size = max(1, pull_write_size)
         self._pool: ThreadPoolExecutor | None = None
         self._failed_in_a_row = 0
         self.client = client
@@ -546,6 +551,32 @@ class SyncEngine:
             parts.append(extra.text if isinstance(extra, Filter) else extra)
         query = ",".join(parts) or None
         errors: list[tuple[str, str]] = []
+        pending: list[tuple[Any, dict[str, Any], str, StateRow | None]] = []  # written to the store together
+        last: dict[str, Any] | None = None  # the last record read: the watermark once what came before is written
+
+        def flush() -> None:
+            if pending:
+                result = target.upsert(entity, [w[0] for w in pending])
+                bad = {f.key: f.reason for f in result.failures}
+                landed: list[StateRow] = []
+                for record, row, projection, st in pending:
+                    if record.key in bad:
+                        errors.append((record.key, bad[record.key]))
+                        er.counts["failed"] += 1
+                        continue
+                    er.counts["updated" if st is not None else "created"] += 1
+                    landed.append(self._pulled_state(obj, record, row, projection, st))
+                self.state.record(entity.name, landed)
+                pending.clear()
+            if errors:
+                self.state.log_errors(report.run_id, target_name, entity.name, "pull", errors)
+                report.errors.extend((entity.name, k, r) for k, r in errors)
+                errors.clear()
+            if extra is None and last is not None:
+                self.state.set_watermark(mark_name, Watermark(str(last["updatedAt"]), str(last["id"])))
+            if self.progress is not None:
+                self.progress("pull", entity.name, er.counts["created"] + er.counts["updated"])
+
         resource = self.client.records(obj.name_plural)
         for page in resource.pages(filter=query, order_by="updatedAt,id", page_size=_MAX_BATCH):
             er.requests += 1
@@ -558,7 +589,7 @@ class SyncEngine:
                 continue
             known = self.state.by_twenty_ids(entity.name, [str(r["id"]) for r in rows])
             refs = self._refs(obj, rows)
-            to_write: list[tuple[Any, dict[str, Any], str, StateRow | None]] = []
+            to_write = pending
             for row in rows:
                 key = row.get(obj.key_field)
                 if not key:
@@ -581,28 +612,10 @@ class SyncEngine:
                         er.counts["skipped"] += 1
                         continue
                 to_write.append((record, row, projection, st))
-            if to_write:
-                result = target.upsert(entity, [w[0] for w in to_write])
-                bad = {f.key: f.reason for f in result.failures}
-                landed: list[StateRow] = []
-                for record, row, projection, st in to_write:
-                    if record.key in bad:
-                        errors.append((record.key, bad[record.key]))
-                        er.counts["failed"] += 1
-                        continue
-                    er.counts["updated" if st is not None else "created"] += 1
-                    landed.append(self._pulled_state(obj, record, row, projection, st))
-                self.state.record(entity.name, landed)
-            if errors:
-                self.state.log_errors(report.run_id, target_name, entity.name, "pull", errors)
-                report.errors.extend((entity.name, k, r) for k, r in errors)
-                errors.clear()
-            if extra is None:
-                last = rows[-1]
-                self.state.set_watermark(mark_name, Watermark(str(last["updatedAt"]), str(last["id"])))
-                mark = self.state.watermark(mark_name)
-            if self.progress is not None:
-                self.progress("pull", entity.name, er.counts["created"] + er.counts["updated"])
+            last = rows[-1]
+            if len(pending) >= self.pull_write_size or not pending:  # nothing waiting: the mark moves on now
+                flush()
+        flush()
         if extra is None:
             self.state.set_watermark(pulled_at_name, Watermark(started.isoformat(), ""))
         return er

@@ -863,3 +863,37 @@ def test_a_state_file_from_before_versions_were_kept_is_remapped_a_new_one_is_no
 
     assert SyncState(old).meta("mapping_version") is None
     assert SyncState(tmp_path / "new.sqlite3").meta("mapping_version") == MAPPING_VERSION
+
+
+# --- pulls written in large pieces --------------------------------------------------------------------------------
+
+
+def test_a_pull_writes_its_store_in_large_pieces_and_resumes_after_a_crash(world: World) -> None:
+    load(world.source, 0, 1000, 0)
+    world.engine().run(world.source, entities=(CONTACTS,))
+    app = LocalStore(world.tmp / "app.sqlite3")
+    app.ensure_schema()
+    writes: list[int] = []
+    upsert = app.upsert
+
+    def counted(entity: Any, records: Any) -> Any:
+        records = list(records)
+        writes.append(len(records))
+        if len(writes) == 2:
+            raise KeyboardInterrupt  # the process dies writing the second piece
+        return upsert(entity, records)
+
+    app.upsert = counted  # type: ignore[method-assign]
+    with pytest.raises(KeyboardInterrupt):
+        world.engine(pull_write_size=400).pull(app, entities=(CONTACTS,), target_name="app")
+    assert writes == [400, 400]  # pages of 200 gathered into pieces of 400: 1 store write per 2 pages
+    assert len(read(app, CONTACTS)) == 400
+
+    app.upsert = upsert  # type: ignore[method-assign]
+    world.emulator.reset_counts()
+    report = world.engine(pull_write_size=400).pull(app, entities=(CONTACTS,), target_name="app")
+
+    assert report.entity("contacts").counts["updated"] == 600  # from the last watermark: nothing lost or repeated
+    assert sorted(read(app, CONTACTS)) == [f"C-{i:05d}" for i in range(1000)]
+    assert world.counts()[LIST_ROUTE] == 4  # 600 records and the watermark's own (updatedAt[gte]): 4 pages
+    app.close()
