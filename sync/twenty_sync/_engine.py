@@ -251,13 +251,12 @@ class SyncEngine:
         total = -1  # the source's rows, when the plan streams only those that differ
         if isinstance(source, SupportsStateDiff):  # with ``only`` too: the diff runs in the store, no row travels
             total, stream = self.planner.mirror_changes(source, entity)
-        elif only is None and isinstance(source, SupportsKeyHashes) and not self.planner.remapping():
-            nothing = self._nothing_to_send(source, entity, apply_deletes)
-            if nothing is not None:
-                er.counts.update(nothing)
-                return er
-            stream = self.planner.changes(source, entity)
         else:
+            if only is None and isinstance(source, SupportsKeyHashes) and not self.planner.remapping():
+                nothing = self._nothing_to_send(source, entity, apply_deletes)
+                if nothing is not None:
+                    er.counts.update(nothing)
+                    return er
             stream = self.planner.changes(source, entity)
         with_record = refreshed = 0
         candidates: list[Change] = []
@@ -320,7 +319,9 @@ class SyncEngine:
                     er.counts["unchanged"] += 1
                     if change.refresh and change.state is not None:
                         refreshed += 1
-                        refresh.append(attrs.evolve(change.state, source_hash=change.record.content_hash))
+                        refresh.append(
+                            attrs.evolve(change.state, source_hash=change.source_hash or change.record.content_hash)
+                        )
                         if len(refresh) >= 1000:
                             self.state.record(entity.name, refresh)
                             refresh.clear()
@@ -480,7 +481,7 @@ class SyncEngine:
             landed.append(
                 StateRow(
                     key=change.key,
-                    source_hash=change.record.content_hash,
+                    source_hash=change.source_hash or change.record.content_hash,
                     payload_hash=change.payload_hash or "",
                     twenty_id=str(row["id"]),
                     twenty_hash=twenty_projection(obj, row),

@@ -36,6 +36,7 @@ from twenty_sync._records import Entity
 from twenty_sync._state import StateRow, Watermark
 from twenty_sync._state_postgres import State
 from twenty_sync.stores import KeyHash, Store, SupportsKeyHashes, SupportsStateDiff
+from twenty_sync.stores._protocol import SupportsStoredRows
 
 __all__ = ["Change", "EntityPlan", "Op", "Planner", "SyncPlan", "merge_join"]
 
@@ -46,7 +47,8 @@ OPS: tuple[Op, ...] = ("create", "update", "unchanged", "delete", "invalid")
 @attrs.frozen
 class Change:
     """One key of the plan. ``record``: the source record (None for a delete, or when only hashes were read);
-    ``payload``: what would be sent; ``state``: what the state knows; ``reason``: why a record is invalid."""
+    ``payload``: what would be sent; ``state``: what the state knows; ``reason``: why a record is invalid;
+    ``source_hash``: the record's content hash, when the record was read."""
 
     op: Op
     key: str
@@ -56,6 +58,8 @@ class Change:
     state: StateRow | None = attrs.field(default=None, repr=False)
     refresh: bool = False
     reason: str | None = None
+    source_hash: str | None = attrs.field(default=None, repr=False)
+    """The record's content hash (computed once, here: the engine records it in the state)."""
 
 
 def merge_join(
@@ -141,19 +145,13 @@ class Planner:
         self.read_batch_size = read_batch_size
 
     def _source(self, source: Store, entity: Entity[Any]) -> Iterator[tuple[str, Any]]:
-        """The source as (key, item) pairs in key order; an item has a ``content_hash``. From a ``LocalStore`` the
-        items are ``StoredRow`` (the hash stored with the row, the record decoded only when asked for), from any
-        other store the records themselves."""
-        from twenty_sync.stores import LocalStore
-
-        if isinstance(source, LocalStore):
-            for rows in source.read_rows(entity, batch_size=self.read_batch_size):
-                for row in rows:
-                    yield row.key, row
-        else:
-            for batch in source.read_all(entity, batch_size=self.read_batch_size):
-                for record in batch:
-                    yield record.key, record
+        """The source as (key, item) pairs in key order; an item has a ``content_hash``. From a store reading rows
+        with their stored hash (``SupportsStoredRows``) the items are those rows (the record decoded only when asked
+        for), from any other store the records themselves."""
+        read = source.read_rows if isinstance(source, SupportsStoredRows) else source.read_all
+        for batch in read(entity, batch_size=self.read_batch_size):
+            for item in batch:
+                yield item.key, item
 
     def map(self, obj: TwentyObject[Any], record: Any) -> tuple[dict[str, Any], str]:
         payload = obj.to_payload(record, self.limits)
@@ -161,20 +159,20 @@ class Planner:
 
     def changes(self, source: Store, entity: Entity[Any]) -> Iterator[Change]:
         """Every key's change, in key order (see the module docstring)."""
-        from twenty_sync.stores._local import StoredRow
-
         obj = OBJECTS[entity.name]
         remap = self.remapping()
+        lazy = isinstance(source, SupportsStoredRows)  # items are rows whose record is decoded only when needed
         joined = merge_join(_check_order(self._source(source, entity)), self.state.rows(entity.name))
         for key, item, st in joined:
             if item is None:
                 yield Change("delete", key, state=st)
                 continue
-            lazy = isinstance(item, StoredRow)
-            if st is not None and not remap and item.content_hash == st.source_hash:  # a StoredRow stays undecoded
-                yield Change("unchanged", key, None if lazy else item, state=st)
+            content_hash = item.content_hash
+            if st is not None and not remap and content_hash == st.source_hash:  # a lazy row stays undecoded
+                yield Change("unchanged", key, None if lazy else item, state=st, source_hash=content_hash)
             else:
-                yield self.classify(obj, key, item.record if lazy else item, st, remap=remap)
+                record = item.record if lazy else item
+                yield self.classify(obj, key, record, st, remap=remap, content_hash=content_hash)
 
     def key_hash_changes(self, source: SupportsKeyHashes, entity: Entity[Any]) -> Iterator[Change]:
         """Like :meth:`changes` from (key, content hash) pairs only (no record is read): creates and updates come
@@ -201,22 +199,30 @@ class Planner:
         return self.state.meta("mapping_version") != MAPPING_VERSION
 
     def classify(
-        self, obj: TwentyObject[Any], key: str, record: Any, st: StateRow | None, *, remap: bool = False
+        self,
+        obj: TwentyObject[Any],
+        key: str,
+        record: Any,
+        st: StateRow | None,
+        *,
+        remap: bool = False,
+        content_hash: str | None = None,
     ) -> Change:
         """The change of one source record against what the state knows of its key (``remap``: even when the
-        source did not change)."""
-        if st is not None and not remap and record.content_hash == st.source_hash:
-            return Change("unchanged", key, record, state=st)
+        source did not change; ``content_hash``: the record's, when already known)."""
+        h = record.content_hash if content_hash is None else content_hash
+        if st is not None and not remap and h == st.source_hash:
+            return Change("unchanged", key, record, state=st, source_hash=h)
         try:
             payload, p_hash = self.map(obj, record)
         except MappingError as exc:
-            return Change("invalid", key, record, state=st, reason=exc.reason)
+            return Change("invalid", key, record, state=st, reason=exc.reason, source_hash=h)
         if st is None:
-            return Change("create", key, record, payload, p_hash)
+            return Change("create", key, record, payload, p_hash, source_hash=h)
         if p_hash == st.payload_hash:
-            refresh = record.content_hash != st.source_hash or remap
-            return Change("unchanged", key, record, payload, p_hash, state=st, refresh=refresh)
-        return Change("update", key, record, payload, p_hash, state=st)
+            refresh = h != st.source_hash or remap
+            return Change("unchanged", key, record, payload, p_hash, state=st, refresh=refresh, source_hash=h)
+        return Change("update", key, record, payload, p_hash, state=st, source_hash=h)
 
     def refresh_mirror(self, store: SupportsStateDiff, entity: Entity[Any], *, remap: bool = False) -> None:
         """Bring ``store``'s copy of the state of ``entity`` up to date: the state's changes since the last refresh

@@ -147,3 +147,14 @@ class SupportsStateDiff(Protocol):
         """(the number of rows of ``entity``, the rows that differ from the copy as batches in key order): keys not
         in the copy, keys whose content hash differs from the copy's, and keys of the copy no longer in the store."""
         ...
+
+
+@runtime_checkable
+class SupportsStoredRows(Protocol):
+    """A store that keeps each row's content hash and reads rows with it, decoding a record only when asked
+    (``LocalStore``): each item has ``key``, ``content_hash`` and a lazily decoded ``record``. The planner reads such a
+    store this way, so rows whose hash is unchanged are never decoded."""
+
+    def read_rows(self, entity: Entity[Any], *, batch_size: int | None = None) -> Iterator[list[Any]]:
+        """Every row of ``entity`` as batches in key order (see :meth:`Store.read_all`)."""
+        ...
