@@ -33,6 +33,7 @@ from twenty_sync._mapping import MAPPING_VERSION
 __all__ = ["StateRow", "SyncError", "SyncState", "Watermark"]
 
 _CHUNK = 500
+_COLUMNS = "key, source_hash, payload_hash, twenty_id, twenty_hash, unique_value, synced_at"  # StateRow's fields
 
 
 def _now() -> str:
@@ -102,14 +103,15 @@ class SyncState:
             CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
             """
         )
-        if self._conn.execute("SELECT 1 FROM meta WHERE name = 'state_id'").fetchone() is None:
-            self._conn.execute("INSERT INTO meta (name, value) VALUES ('state_id', ?)", (secrets.token_hex(6),))
+        state_id = self.meta("state_id")
+        if state_id is None:
+            state_id = secrets.token_hex(6)
+            self.set_meta("state_id", state_id)
             if self._conn.execute("SELECT 1 FROM synced LIMIT 1").fetchone() is None:  # new: under today's mapping
                 self.set_meta("mapping_version", MAPPING_VERSION)
             # else a file written before versions were kept: the next run maps every record again
-        row = self._conn.execute("SELECT value FROM meta WHERE name = 'state_id'").fetchone()
         # a random id fixed when the file is created: it names the state's copies in stores (SupportsStateDiff)
-        self.state_id: str = str(row[0])
+        self.state_id: str = state_id
 
     def __repr__(self) -> str:
         return f"SyncState({self.path!r})"
@@ -125,14 +127,12 @@ class SyncState:
         while True:
             if after is None:
                 fetched = self._conn.execute(
-                    "SELECT key, source_hash, payload_hash, twenty_id, twenty_hash, unique_value, synced_at "
-                    "FROM synced WHERE entity = ? ORDER BY key LIMIT ?",
+                    f"SELECT {_COLUMNS} FROM synced WHERE entity = ? ORDER BY key LIMIT ?",
                     (entity, batch_size),
                 ).fetchall()
             else:
                 fetched = self._conn.execute(
-                    "SELECT key, source_hash, payload_hash, twenty_id, twenty_hash, unique_value, synced_at "
-                    "FROM synced WHERE entity = ? AND key > ? ORDER BY key LIMIT ?",
+                    f"SELECT {_COLUMNS} FROM synced WHERE entity = ? AND key > ? ORDER BY key LIMIT ?",
                     (entity, after, batch_size),
                 ).fetchall()
             for row in fetched:
@@ -147,8 +147,7 @@ class SyncState:
         for i in range(0, len(key_list), _CHUNK):
             chunk = key_list[i : i + _CHUNK]
             for row in self._conn.execute(
-                "SELECT key, source_hash, payload_hash, twenty_id, twenty_hash, unique_value, synced_at FROM synced "
-                f"WHERE entity = ? AND key IN ({','.join('?' * len(chunk))})",
+                f"SELECT {_COLUMNS} FROM synced WHERE entity = ? AND key IN ({','.join('?' * len(chunk))})",
                 (entity, *chunk),
             ):
                 out[row[0]] = StateRow(*row)
@@ -161,8 +160,7 @@ class SyncState:
         for i in range(0, len(ids), _CHUNK):
             chunk = ids[i : i + _CHUNK]
             for row in self._conn.execute(
-                "SELECT key, source_hash, payload_hash, twenty_id, twenty_hash, unique_value, synced_at FROM synced "
-                f"WHERE entity = ? AND twenty_id IN ({','.join('?' * len(chunk))})",
+                f"SELECT {_COLUMNS} FROM synced WHERE entity = ? AND twenty_id IN ({','.join('?' * len(chunk))})",
                 (entity, *chunk),
             ):
                 out[row[3]] = StateRow(*row)
@@ -234,13 +232,12 @@ class SyncState:
     def changes_since(self, entity: str, since: str | None) -> tuple[Iterator[StateRow], Iterator[str]]:
         """What changed in the state of ``entity`` from ``since`` (a :meth:`now` value, inclusive; None: everything):
         the synced rows written since, and the keys forgotten since that are not synced again. Both stream."""
-        columns = "key, source_hash, payload_hash, twenty_id, twenty_hash, unique_value, synced_at"
         if since is None:
             return self.rows(entity), iter(())
         rows = (
             StateRow(*row)
             for row in self._conn.execute(
-                f"SELECT {columns} FROM synced WHERE entity = ? AND synced_at >= ? ORDER BY key", (entity, since)
+                f"SELECT {_COLUMNS} FROM synced WHERE entity = ? AND synced_at >= ? ORDER BY key", (entity, since)
             )
         )
         gone = (

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, LiteralString, Protocol, TypeVar
 
 from twenty_sync._mapping import MAPPING_VERSION
-from twenty_sync._state import StateRow, SyncError, SyncState, Watermark
+from twenty_sync._state import _COLUMNS, StateRow, SyncError, SyncState, Watermark
 
 if TYPE_CHECKING:
     import psycopg
@@ -38,7 +38,6 @@ T = TypeVar("T")
 _CHUNK = 1000  # values per ``= ANY(%s)`` lookup
 _PAGE = 2000  # rows per page of changes_since
 
-_COLUMNS = "key, source_hash, payload_hash, twenty_id, twenty_hash, unique_value, synced_at"
 
 _TABLES = ("synced", "watermarks", "sync_errors", "forgotten", "meta")
 
