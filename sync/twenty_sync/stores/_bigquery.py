@@ -46,13 +46,13 @@ emulator lacks something, the portable form is used:
 
 from __future__ import annotations
 
-import io
 import itertools
 import json
 import re
 import tempfile
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -269,8 +269,7 @@ class BigQueryStore:
         )
 
     @staticmethod
-    def _ndjson(entity: Entity[Any], rows: Sequence[PreparedRow]) -> bytes:
-        lines = []
+    def _ndjson(entity: Entity[Any], rows: Sequence[PreparedRow]) -> Iterator[str]:
         for row in rows:
             parts = [f'"_row":{row.ordinal}']
             for f, value in zip(entity.fields, row.values, strict=True):
@@ -281,33 +280,31 @@ class BigQueryStore:
                 else:
                     text = json.dumps(value, ensure_ascii=False)
                 parts.append(f'"{f.name}":{text}')
-            lines.append("{" + ",".join(parts) + "}")
-        return ("\n".join(lines) + "\n").encode("utf-8")
+            yield "{" + ",".join(parts) + "}\n"
+
+    @contextmanager
+    def _staging(self, name: str, schema: list[bigquery.SchemaField]) -> Iterator[bigquery.TableReference]:
+        """A staging table named ``name`` plus a random suffix, expiring in an hour (a crash leaves nothing behind
+        for long) and dropped on exit."""
+        ref = bigquery.TableReference(
+            bigquery.DatasetReference(self.project, self.dataset), f"{name}_{uuid.uuid4().hex[:12]}"
+        )
+        table = bigquery.Table(ref, schema=schema)
+        table.expires = datetime.now(UTC) + _STAGE_TTL
+        self.client.create_table(table, retry=self._retry, timeout=self.timeout)
+        try:
+            yield ref
+        finally:
+            self.client.delete_table(ref, not_found_ok=True, retry=self._retry, timeout=self.timeout)
 
     def _write_chunk(self, entity: Entity[Any], rows: list[PreparedRow]) -> tuple[int, list[RowFailure]]:
         merge_failures: list[RowFailure] = []
 
         def load_and_merge(batch: Sequence[PreparedRow]) -> int:
-            stage_id = f"_twenty_sync_stage_{entity.name}_{uuid.uuid4().hex[:12]}"
-            stage_ref = bigquery.TableReference(bigquery.DatasetReference(self.project, self.dataset), stage_id)
-            table = bigquery.Table(stage_ref, schema=self._stage_schema(entity))
-            table.expires = datetime.now(UTC) + _STAGE_TTL
-            self.client.create_table(table, retry=self._retry, timeout=self.timeout)
-            try:
-                config = bigquery.LoadJobConfig(
-                    schema=self._stage_schema(entity),
-                    source_format=bigquery.SourceFormat.NEWLINE_DELIMITED_JSON,
-                    write_disposition=bigquery.WriteDisposition.WRITE_APPEND,
-                )
-                load = self.client.load_table_from_file(
-                    io.BytesIO(self._ndjson(entity, batch)),
-                    stage_ref,
-                    job_config=config,
-                    location=self.location,
-                    timeout=self.timeout,
-                )  # no size given: a resumable upload (see the module docstring)
-                load.result(timeout=self.timeout)
-                merge = self._merge_sql(entity, _q(self.project, self.dataset, stage_id))
+            schema = self._stage_schema(entity)
+            with self._staging(f"_twenty_sync_stage_{entity.name}", schema) as stage_ref:
+                self._load_lines(stage_ref, schema, self._ndjson(entity, batch))
+                merge = self._merge_sql(entity, _q(stage_ref.project, stage_ref.dataset_id, stage_ref.table_id))
 
                 def merge_range(part: Sequence[PreparedRow]) -> int:
                     params = [
@@ -321,8 +318,6 @@ class BigQueryStore:
                 )
                 merge_failures.extend(failed)
                 return changed
-            finally:
-                self.client.delete_table(stage_ref, not_found_ok=True, retry=self._retry, timeout=self.timeout)
 
         changed, load_failures = bisect(
             rows, load_and_merge, key_of=_key_of, is_row_error=_is_row_error, describe=_describe
@@ -391,14 +386,8 @@ class BigQueryStore:
             )
             self._load_lines(ref, schema, lines)
             return
-        stage_ref = bigquery.TableReference(
-            bigquery.DatasetReference(self.project, self.dataset), f"{ref.table_id}_stage_{uuid.uuid4().hex[:12]}"
-        )
         stage_schema = [*schema, bigquery.SchemaField("gone", "BOOL")]
-        stage = bigquery.Table(stage_ref, schema=stage_schema)
-        stage.expires = datetime.now(UTC) + _STAGE_TTL
-        self.client.create_table(stage, retry=self._retry, timeout=self.timeout)
-        try:
+        with self._staging(f"{ref.table_id}_stage", stage_schema) as stage_ref:
             gone_lines = (json.dumps({"key": key, "source_hash": "", "gone": True}) + "\n" for key in gone)
             if not self._load_lines(stage_ref, stage_schema, itertools.chain(gone_lines, lines)):
                 return
@@ -409,8 +398,6 @@ class BigQueryStore:
                 "WHEN MATCHED THEN UPDATE SET source_hash = S.source_hash "
                 "WHEN NOT MATCHED AND S.gone IS NOT TRUE THEN INSERT (key, source_hash) VALUES (S.key, S.source_hash)"
             )
-        finally:
-            self.client.delete_table(stage_ref, not_found_ok=True, retry=self._retry, timeout=self.timeout)
 
     def diff_mirror(
         self, entity: Entity[R], mirror: str, *, batch_size: int | None = None

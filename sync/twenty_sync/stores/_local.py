@@ -231,7 +231,7 @@ class LocalStore:
     def read_all(self, entity: Entity[R], *, batch_size: int | None = None) -> Iterator[list[R]]:
         self._migrate(entity)
         decode = self._decoder(entity)
-        for rows in self._pages(entity, batch_size or self.read_batch_size):
+        for rows in self._pages(entity, batch_size or self.read_batch_size, hashes=False):
             yield [decode(row) for row in rows]
 
     def read_rows(self, entity: Entity[R], *, batch_size: int | None = None) -> Iterator[list[StoredRow[R]]]:
