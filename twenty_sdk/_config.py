@@ -29,7 +29,7 @@ import httpx
 from twenty_sdk._errors import ConfigurationError
 from twenty_sdk._pacing import RateLimit
 from twenty_sdk._retry import RetryPolicy
-from twenty_sdk._secrets import DEFAULT_SECRET_NAMES, Attempt, GoogleSecretManager, Secret
+from twenty_sdk._secrets import Attempt, GoogleSecretManager, Secret, find_secret
 
 __all__ = [
     "API_KEY_ENV_VARS",
@@ -142,30 +142,14 @@ def resolve_api_key(
     else:
         attempts.append(Attempt("argument api_key", "not given"))
 
-    for name in API_KEY_ENV_VARS:
-        raw = env.get(name)
-        if raw is None:
-            attempts.append(Attempt(f"environment variable {name}", "not set"))
-        elif not raw.strip():
-            attempts.append(Attempt(f"environment variable {name}", "set but empty"))
-        else:
-            return Secret(raw.strip()), f"environment variable {name}"
-
-    if secret_manager is False:
-        attempts.append(Attempt("Google Secret Manager", "not tried: disabled (secret_manager=False)"))
-    else:
-        where = secret_manager if isinstance(secret_manager, GoogleSecretManager) else GoogleSecretManager()
-        found = where.lookup(env)
-        attempts.extend(found.attempts)
-        if found.secret is not None:
-            return found.secret, found.source or "Google Secret Manager"
-
-    names = secret_manager.names if isinstance(secret_manager, GoogleSecretManager) else DEFAULT_SECRET_NAMES
-    tried = "\n".join(f"  - {attempt}" for attempt in attempts)
-    raise ConfigurationError(
-        "No Twenty API key found. Tried, in order:\n"
-        f"{tried}\n"
-        f"Pass api_key=..., set {API_KEY_ENV_VARS[0]}, or store the key in Google Secret Manager as "
-        f"{names[0]!r}.",
-        attempts=[str(a) for a in attempts],
+    where = secret_manager if isinstance(secret_manager, GoogleSecretManager) else GoogleSecretManager()
+    return find_secret(
+        "Twenty API key",
+        API_KEY_ENV_VARS,
+        env=env,
+        secret_manager=where if secret_manager is not False else False,
+        hint=f"Pass api_key=..., set {API_KEY_ENV_VARS[0]}, or store the key in Google Secret Manager as "
+        f"{where.names[0]!r}.",
+        tried=attempts,
+        disabled="not tried: disabled (secret_manager=False)",
     )

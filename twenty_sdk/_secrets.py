@@ -19,9 +19,11 @@ import hmac
 import logging
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Protocol, cast
+from typing import Any, Literal, Protocol, cast
 
 import attrs
+
+from twenty_sdk._errors import ConfigurationError
 
 __all__ = [
     "DEFAULT_SECRET_NAMES",
@@ -30,6 +32,7 @@ __all__ = [
     "Secret",
     "SecretLookup",
     "SecretManagerClient",
+    "find_secret",
 ]
 
 log = logging.getLogger("twenty_sdk")
@@ -224,3 +227,37 @@ def _first_env(env: Mapping[str, str], names: Sequence[str]) -> str | None:
 def _one_line(exc: BaseException) -> str:
     text = " ".join(str(exc).split())
     return text[:300] + ("…" if len(text) > 300 else "")
+
+
+def find_secret(
+    what: str,
+    env_vars: Sequence[str],
+    *,
+    env: Mapping[str, str],
+    secret_manager: GoogleSecretManager | Literal[False] | None,
+    hint: str,
+    tried: Sequence[Attempt] = (),
+    disabled: str = "not tried: disabled",
+) -> tuple[Secret, str]:
+    """A secret and where it was found: the first of ``env_vars`` set and not empty, else ``secret_manager``'s
+    lookup (``False``: disabled, listed as ``disabled``; ``None``: not a place for this secret).
+
+    Raises :class:`ConfigurationError` naming ``what``, every place tried in order (``tried`` first), and ``hint``.
+    """
+    attempts = list(tried)
+    for name in env_vars:
+        raw = env.get(name)
+        if raw is not None and raw.strip():
+            return Secret(raw.strip()), f"environment variable {name}"
+        attempts.append(Attempt(f"environment variable {name}", "not set" if raw is None else "set but empty"))
+    if secret_manager is False:
+        attempts.append(Attempt("Google Secret Manager", disabled))
+    elif secret_manager is not None:
+        found = secret_manager.lookup(env)
+        attempts.extend(found.attempts)
+        if found.secret is not None:
+            return found.secret, found.source or "Google Secret Manager"
+    listed = "\n".join(f"  - {attempt}" for attempt in attempts)
+    raise ConfigurationError(
+        f"No {what} found. Tried, in order:\n{listed}\n{hint}", attempts=[str(a) for a in attempts]
+    )

@@ -41,14 +41,14 @@ from collections.abc import Callable, Mapping, Sequence
 from contextlib import redirect_stderr, suppress
 from functools import partial
 from pathlib import Path
-from typing import Any, TextIO, cast
+from typing import Any, Literal, TextIO, cast
 from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
 
 import attrs
 
 from twenty_sdk import ClientConfig, ConfigurationError, GoogleSecretManager, RateLimit, TwentyClient, TwentyError
 from twenty_sdk._errors import scrub
-from twenty_sdk._secrets import Attempt
+from twenty_sdk._secrets import find_secret
 from twenty_sync._engine import PUSH_ORDER, ConflictPolicy, FieldPolicy, RunReport, SyncEngine
 from twenty_sync._plan import Planner
 from twenty_sync._records import ENTITIES
@@ -130,33 +130,19 @@ def _resolve_secret(
     """The first of the environment variables, then of the Secret Manager secrets, that is set and not empty.
 
     Raises :class:`ConfigurationError` naming every place tried (as the SDK does for the API key)."""
-    attempts: list[Attempt] = []
-    for name in env_vars:
-        raw = env.get(name)
-        if raw is not None and raw.strip():
-            return raw.strip()
-        attempts.append(Attempt(f"environment variable {name}", "not set" if raw is None else "set but empty"))
+    where: GoogleSecretManager | Literal[False] | None = None
     if secret_names:
         if secret_manager is False:
-            attempts.append(Attempt("Google Secret Manager", "not tried: disabled"))
+            where = False
+        elif isinstance(secret_manager, GoogleSecretManager):
+            where = attrs.evolve(secret_manager, names=tuple(secret_names))
         else:
-            where = (
-                attrs.evolve(secret_manager, names=tuple(secret_names))
-                if isinstance(secret_manager, GoogleSecretManager)
-                else GoogleSecretManager(names=tuple(secret_names))
-            )
-            found = where.lookup(env)
-            attempts.extend(found.attempts)
-            if found.secret is not None:
-                return found.secret.get_secret_value()
-    tried = "\n".join(f"  - {attempt}" for attempt in attempts)
+            where = GoogleSecretManager(names=tuple(secret_names))
     hints = [f"Set {env_vars[0]}"] if env_vars else []
     hints += [f"store it in Google Secret Manager as {secret_names[0]!r}"] if secret_names else []
     hint = " or ".join(hints)
-    raise ConfigurationError(
-        f"No {what} found. Tried, in order:\n{tried}\n{hint[0].upper()}{hint[1:]}.",
-        attempts=[str(a) for a in attempts],
-    )
+    secret, _ = find_secret(what, env_vars, env=env, secret_manager=where, hint=f"{hint[0].upper()}{hint[1:]}.")
+    return secret.get_secret_value()
 
 
 # --- store specs --------------------------------------------------------------------------------------------------
