@@ -198,6 +198,11 @@ def _postgres_dsn(
     return _pop_schema(rest)
 
 
+def _cannot_open(what: str, spec: str, exc: Exception, secrets: Sequence[str]) -> ConnectionError:
+    """The error for a store or state that would not open: one line, every secret met cut out."""
+    return ConnectionError(_scrub(f"cannot open {what} {redact_spec(spec)!r}: {type(exc).__name__}: {exc}", secrets))
+
+
 def _open_state(
     spec: str, env: Mapping[str, str], secret_manager: GoogleSecretManager | bool, secrets: list[str]
 ) -> State:
@@ -216,8 +221,7 @@ def _open_state(
     except ImportError:
         raise
     except Exception as exc:
-        message = f"cannot open the state {redact_spec(spec)!r}: {type(exc).__name__}: {exc}"
-        raise ConnectionError(_scrub(message, secrets)) from None  # not chained: its message may hold a secret
+        raise _cannot_open("the state", spec, exc, secrets) from None  # not chained: its message may hold a secret
 
 
 def _positive(text: str) -> int:
@@ -291,8 +295,7 @@ def _open_store(
         if store is not None:
             with suppress(Exception):
                 store.close()
-        message = f"cannot open the store {redact_spec(spec)!r}: {type(exc).__name__}: {exc}"
-        raise ConnectionError(_scrub(message, secrets)) from None  # not chained: its message may hold a secret
+        raise _cannot_open("the store", spec, exc, secrets) from None  # not chained: its message may hold a secret
     return cast(Store, store)
 
 
