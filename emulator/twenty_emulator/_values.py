@@ -188,8 +188,14 @@ class _Validator:
         return str(value).lower()
 
     def composite(self, field: FieldMeta, value: Any, partial: bool) -> dict[str, Any]:
-        """Column name → value for the sub-fields sent (all of them when not partial)."""
+        """Column name → value for the sub-fields a write sets (all of them when not partial).
+
+        A partial write (an update, an upsert matching a row) sets the sub-fields sent, plus those Twenty's input
+        transforms set whatever was sent (:func:`_whole_composite`); a composite sent as ``null`` sets nothing.
+        """
         if value is None:
+            if partial:
+                return {}
             value = {}
         if not isinstance(value, dict):
             raise bad_request(
@@ -200,7 +206,7 @@ class _Validator:
             if sub not in field.subfields:
                 raise bad_request(f'Invalid subfield {sub} for {_COMPOSITE_LABELS[field.type]} field "{field.name}"')
             out[sub] = sub_value
-        subs = self._composite_values(field, out)
+        subs = _whole_composite(field.type, self._composite_values(field, out))
         if not partial:
             for sub, sub_type in field.subfields.items():
                 subs.setdefault(sub, _subfield_default(field, sub, sub_type))
@@ -260,6 +266,13 @@ class _Validator:
                 url = item.get("url")
                 links.append({**item, "url": normalise_link(url) if isinstance(url, str) else url})
             return links
+        if field.type == "PHONES":
+            phones = []
+            for item in value:
+                if not isinstance(item, dict):
+                    raise bad_request(f'Invalid value {_js_repr(item)} for phones field "{field.name}.{sub}"')
+                phones.append(_additional_phone(item))
+            return phones
         return list(value)
 
     def scalar(self, field: FieldMeta, value: Any) -> Any:
@@ -307,6 +320,63 @@ class _Validator:
                 raise bad_request(f'Invalid value {_js_repr(value)} for field "{name}"')
             return value
         return value  # RAW_JSON, FILES and the rest: stored as sent
+
+
+def _whole_composite(field_type: str, subs: dict[str, Any]) -> dict[str, Any]:
+    """The sub-fields a write of ``subs`` sets, as Twenty's record input transforms build them
+    (``record-transformer/utils/transform-{emails,phones,links}-value.util.ts``), pinned by the s27 recording.
+
+    FULL_NAME, ADDRESS, CURRENCY and the rest: only what was sent. EMAILS: ``primaryEmail`` is always set (to ``""``
+    when not sent), ``additionalEmails`` only when sent. PHONES: ``additionalPhones`` is always set (``[]`` when not
+    sent); the primary sub-fields only when sent (a number brings its country and calling code). LINKS: all three are
+    always set: the primary link (when its url is not empty) and the secondary links form one list, links without a
+    url are dropped, the first becomes the primary one and the rest the secondary links.
+    """
+    if field_type == "EMAILS":
+        return {**subs, "primaryEmail": subs.get("primaryEmail") or ""}
+    if field_type == "PHONES":
+        return {**subs, "additionalPhones": subs.get("additionalPhones") or []}
+    if field_type == "LINKS":
+        links: list[dict[str, Any]] = []
+        if subs.get("primaryLinkUrl"):
+            links.append({"url": subs["primaryLinkUrl"], "label": subs.get("primaryLinkLabel")})
+        for link in subs.get("secondaryLinks") or []:
+            if isinstance(link.get("url"), str) and link["url"]:
+                kept = {"url": link["url"]}
+                if "label" in link:
+                    kept["label"] = link["label"]
+                links.append(kept)
+        first = links[0] if links else {}
+        return {
+            "primaryLinkUrl": first.get("url") or "",
+            "primaryLinkLabel": first.get("label") or "",
+            "secondaryLinks": links[1:],
+        }
+    return subs
+
+
+def _additional_phone(item: dict[str, Any]) -> dict[str, Any]:
+    """One of ``additionalPhones``, validated and completed as the primary number is (``validateAndInferPhoneInput``):
+    a number becomes its national number with its country and calling code; without one, the codes as sent."""
+    number = item.get("number")
+    if isinstance(number, str) and number:
+        parsed = _normalise_phone(
+            {
+                "primaryPhoneNumber": number,
+                "primaryPhoneCountryCode": item.get("countryCode"),
+                "primaryPhoneCallingCode": item.get("callingCode"),
+            }
+        )
+        return {
+            "number": parsed["primaryPhoneNumber"],
+            "callingCode": item.get("callingCode") or parsed["primaryPhoneCallingCode"],
+            "countryCode": item.get("countryCode") or parsed["primaryPhoneCountryCode"],
+        }
+    return {
+        "number": None,
+        "callingCode": item.get("callingCode") or None,
+        "countryCode": item.get("countryCode") or None,
+    }
 
 
 def _normalise_phone(sub: dict[str, Any]) -> dict[str, Any]:
