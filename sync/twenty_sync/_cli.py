@@ -50,6 +50,7 @@ from twenty_sdk import ClientConfig, ConfigurationError, GoogleSecretManager, Ra
 from twenty_sdk._errors import scrub
 from twenty_sdk._secrets import find_secret
 from twenty_sync._engine import PUSH_ORDER, ConflictPolicy, FieldPolicy, RunReport, SyncEngine
+from twenty_sync._mapping import Limits
 from twenty_sync._plan import Planner
 from twenty_sync._records import ENTITIES
 from twenty_sync._state import SyncState
@@ -75,6 +76,7 @@ DEFAULT_STATE = "twenty-sync.state.sqlite3"
 SOURCE_ENV_VAR = "TWENTY_SYNC_SOURCE"
 TARGET_ENV_VAR = "TWENTY_SYNC_TARGET"
 STATE_ENV_VAR = "TWENTY_SYNC_STATE"
+PHONE_REGION_ENV_VAR = "TWENTY_SYNC_DEFAULT_PHONE_REGION"
 BIGQUERY_EMULATOR_ENV_VAR = "BIGQUERY_EMULATOR_HOST"
 SUPABASE_KEY_ENV_VARS: tuple[str, ...] = ("SUPABASE_SERVICE_ROLE_KEY", "SUPABASE_KEY")
 SUPABASE_KEY_SECRET_NAMES: tuple[str, ...] = ("supabase-service-role-key",)
@@ -335,6 +337,10 @@ class _ProgressLine:
             self.shown = False
 
 
+def _limits(args: argparse.Namespace) -> Limits:
+    return Limits(default_phone_region=args.default_phone_region, strict=args.strict)
+
+
 def _parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
     source = env.get(SOURCE_ENV_VAR, "").strip() or DEFAULT_SOURCE
     target = env.get(TARGET_ENV_VAR, "").strip() or DEFAULT_SOURCE
@@ -354,6 +360,18 @@ def _parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
     parser.add_argument("--api-key", help="the API key (default: $TWENTY_API_KEY, else Secret Manager)")
     parser.add_argument("--no-rate-limit", action="store_true", help="do not pace requests (an emulator)")
     parser.add_argument("--progress", action="store_true", default=None, help="show progress (default: on a tty)")
+    parser.add_argument(
+        "--default-phone-region",
+        default=env.get(PHONE_REGION_ENV_VAR, "").strip() or None,
+        metavar="CC",
+        help=f"the country (ISO code, e.g. US) of phone numbers written without +calling code (default "
+        f"${PHONE_REGION_ENV_VAR}, else none: such numbers are dropped with a warning)",
+    )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="refuse a record holding junk in an optional field (a phone 'n/a') instead of sending it without it",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     source_help = f"the store to read (default ${SOURCE_ENV_VAR}, else {DEFAULT_SOURCE})"
 
@@ -454,7 +472,7 @@ def _command(
         if args.command == "plan" or (args.command == "run" and args.dry_run):
             source = _open_store(args.source, env, secret_manager, secrets)
             try:
-                plan = Planner(state).plan(source, PUSH_ORDER)
+                plan = Planner(state, limits=_limits(args)).plan(source, PUSH_ORDER)
             finally:
                 source.close()
             write(plan.table())
@@ -464,7 +482,9 @@ def _command(
         secrets.append(config.api_key.get_secret_value())
         progress = _ProgressLine(err, err.isatty() if args.progress is None else args.progress)
         with TwentyClient(config=config) as client:
-            engine = SyncEngine(client, state, progress=progress, concurrency=getattr(args, "concurrency", 1))
+            engine = SyncEngine(
+                client, state, progress=progress, concurrency=getattr(args, "concurrency", 1), limits=_limits(args)
+            )
             report: RunReport
             if args.command == "run":
                 source = _open_store(args.source, env, secret_manager, secrets)

@@ -94,6 +94,7 @@ Progress = Callable[[str, str, int], None]
 _MAX_BATCH = 200
 _Answer = tuple[list[dict[str, Any]], dict[int, str]]
 _Refs = tuple[dict[str, StateRow], dict[str, StateRow]]
+_WARNING = "warning: "  # how sync_errors tells a warning (the record landed without a junk value) from a failure
 _MAX_DEFERRED = 10_000  # records held back in memory for a second check; past this they fail at once
 
 
@@ -119,6 +120,9 @@ class RunReport:
     entities: list[EntityReport] = attrs.field(factory=list)
     errors: list[tuple[str, str, str]] = attrs.field(factory=list)
     plan: SyncPlan | None = None
+    warnings: list[tuple[str, str, str]] = attrs.field(factory=list)
+    """``(entity, key, what)`` of the records that landed without a junk value (a phone ``n/a``); logged in
+    ``sync_errors`` with a reason starting ``warning:``."""
 
     def entity(self, name: str) -> EntityReport:
         return next(e for e in self.entities if e.entity == name)
@@ -128,7 +132,7 @@ class RunReport:
         return sum(e.counts["created"] + e.counts["updated"] + e.counts["deleted"] for e in self.entities)
 
     def table(self) -> str:
-        cols = ("created", "updated", "unchanged", "deleted", "failed", "skipped")
+        cols = ("created", "updated", "unchanged", "deleted", "failed", "warned", "skipped")
         header = f"{'entity':<14}" + "".join(f"{c:>10}" for c in cols) + f"{'requests':>10}"
         lines = [f"{self.operation} {self.run_id}", header, "-" * len(header)]
         for e in self.entities:
@@ -137,6 +141,10 @@ class RunReport:
             lines.append(f"  error {entity} {key}: {reason}")
         if len(self.errors) > 10:
             lines.append(f"  ... and {len(self.errors) - 10} more errors (twenty-sync status)")
+        for entity, key, reason in self.warnings[:5]:
+            lines.append(f"  warning {entity} {key}: {reason}")
+        if len(self.warnings) > 5:
+            lines.append(f"  ... and {len(self.warnings) - 5} more warnings (twenty-sync status)")
         return "\n".join(lines)
 
 
@@ -162,6 +170,10 @@ class SyncEngine:
     batches in a row mean Twenty is down, not the records: the run stops there with that error (the records of the
     batch logged first), and the next run resumes.
 
+    ``default_phone_region`` (``"US"``): the country of phone numbers written without a calling code (else they are
+    junk); ``strict``: refuse a record holding junk in an optional field instead of sending it without that field,
+    with a warning (both override ``limits``; see :mod:`twenty_sync._clean`).
+
     ``pull_write_size``: records a pull writes to its store at once (pages of 200 are gathered up to it; the
     watermark moves once they are written): a warehouse counts each write against a table's daily job quota.
 
@@ -184,6 +196,8 @@ class SyncEngine:
         max_consecutive_failures: int = 3,
         concurrency: int = 1,
         pull_write_size: int = 5000,
+        default_phone_region: str | None = None,
+        strict: bool | None = None,
     ) -> None:
         if not 1 <= batch_size <= _MAX_BATCH:
             raise ValueError(f"batch_size must be between 1 and {_MAX_BATCH}, not {batch_size}")
@@ -200,6 +214,10 @@ class SyncEngine:
         self.state = state
         self.source_name = source_name
         self.batch_size = batch_size
+        if default_phone_region is not None:
+            limits = attrs.evolve(limits, default_phone_region=default_phone_region)
+        if strict is not None:
+            limits = attrs.evolve(limits, strict=strict)
         self.planner = Planner(state, limits=limits, read_batch_size=read_batch_size)
         self.progress = progress
 
@@ -275,11 +293,15 @@ class SyncEngine:
             candidates.clear()
 
         def land(batch: list[_Ready], answer: Callable[[], _Answer]) -> None:
+            warned: list[tuple[str, str]] = []
             try:
-                self._land(obj, batch, answer, errors, er)
+                self._land(obj, batch, answer, errors, er, warned=warned)
             finally:  # logged even when the run stops here
                 if errors:
                     self._log(report, entity.name, "upsert", errors)
+                if warned:
+                    self.state.log_errors(report.run_id, self.source_name, entity.name, "upsert", warned)
+                    report.warnings.extend((entity.name, k, w.removeprefix(_WARNING)) for k, w in warned)
 
         def collect() -> None:
             future, batch = inflight.popleft()
@@ -453,8 +475,11 @@ class SyncEngine:
         answer: Callable[[], _Answer],
         errors: list[tuple[str, str]],
         er: EntityReport,
+        *,
+        warned: list[tuple[str, str]],
     ) -> None:
-        """Record what one batch's ``answer`` says landed (on the engine's thread): state, counts, errors."""
+        """Record what one batch's ``answer`` says landed (on the engine's thread): state, counts, errors, and the
+        warnings of the records that landed."""
         try:
             rows, failed = answer()
         except (APIConnectionError, RateLimitError, InternalServerError) as exc:
@@ -478,6 +503,9 @@ class SyncEngine:
                 er.counts["failed"] += 1
                 continue
             er.counts["created" if change.op == "create" else "updated"] += 1
+            if change.warnings:
+                er.counts["warned"] += 1
+                warned.extend((change.key, _WARNING + w) for w in change.warnings)
             landed.append(
                 StateRow(
                     key=change.key,
@@ -658,7 +686,7 @@ class SyncEngine:
         self, obj: TwentyObject[Any], record: Any, row: dict[str, Any], projection: str, st: StateRow | None
     ) -> StateRow:
         try:
-            payload = obj.to_payload(record, DEFAULT_LIMITS)
+            payload = obj.to_payload(record, self.planner.limits, None)
         except MappingError:
             payload = {}
         return StateRow(

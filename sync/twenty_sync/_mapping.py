@@ -42,7 +42,8 @@ from typing import Any, Generic, TypeVar
 
 import attrs
 
-from twenty_sdk import normalize_email, normalize_link
+from twenty_sdk import normalize_email
+from twenty_sync._clean import CleaningError, clean_email, clean_link, clean_phone
 from twenty_sync._records import (
     BUSINESSES,
     CONTACTS,
@@ -74,7 +75,6 @@ __all__ = [
 
 R = TypeVar("R", bound=SourceRecord)
 
-_EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
 _COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 _SORTED = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False, sort_keys=True)
 
@@ -92,11 +92,15 @@ class MappingError(ValueError):
 
 @attrs.frozen
 class Limits:
-    """What a record may hold before it is refused: characters per TEXT field, characters of JSON text per
-    RAW_JSON field."""
+    """What a record may hold before it is refused, and how its dirty values are cleaned: characters per TEXT
+    field, characters of JSON text per RAW_JSON field; ``default_phone_region`` (``"US"``): the country of phone
+    numbers written without ``+`` and a calling code (none: such a number is junk); ``strict``: refuse a record
+    holding junk in an optional field instead of sending it without that field (see :mod:`twenty_sync._clean`)."""
 
     max_text: int = 100_000
     max_json: int = 1_000_000
+    default_phone_region: str | None = None
+    strict: bool = False
 
 
 DEFAULT_LIMITS = Limits()
@@ -164,19 +168,135 @@ def _empty_none(value: Any) -> str | None:
     return value if isinstance(value, str) and value != "" else None
 
 
-def _email(value: str | None, limits: Limits) -> str | None:
+Warnings = list[str]
+"""Where a mapping notes what it dropped from a record that still goes (``"primary_phone: 'n/a' is not a phone
+number: sent without it"``); the engine logs them as warnings."""
+
+
+def _optional(name: str, exc: CleaningError, limits: Limits, warnings: Warnings | None) -> None:
+    """A junk value in an optional field: noted and dropped, or (``strict``) the record refused."""
+    if limits.strict or not exc.junk:
+        raise MappingError(f"{name}: {exc.reason}")
+    if warnings is not None:
+        warnings.append(f"{name}: {exc.reason}: sent without it")
+
+
+def _email(value: str | None, limits: Limits, warnings: Warnings | None = None) -> str | None:
     if value is None:
         return None
     _check_text("primary_email", value, limits.max_text)
-    if not _EMAIL.fullmatch(value):
-        raise MappingError(f"primary_email: {value!r} is not a valid email address")
-    return normalize_email(value)
+    try:
+        return clean_email(value)
+    except CleaningError as exc:
+        _optional("primary_email", exc, limits, warnings)  # only a placeholder (no "@") gets here
+        return None
 
 
-MAPPING_VERSION = "2"
+def _phone(value: str | None, limits: Limits, warnings: Warnings | None) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    _check_text("primary_phone", value, limits.max_text)
+    try:
+        return clean_phone(value, limits.default_phone_region)
+    except CleaningError as exc:
+        _optional("primary_phone", exc, limits, warnings)
+        return None
+
+
+def _link(name: str, value: str | None, limits: Limits, warnings: Warnings | None) -> str | None:
+    if value is None:
+        return None
+    _check_text(name, value, limits.max_text)
+    try:
+        return clean_link(value)
+    except CleaningError as exc:
+        _optional(name, exc, limits, warnings)
+        return None
+
+
+def _raw_json(name: str, value: JsonValue, limits: Limits) -> JsonValue:
+    """A RAW_JSON value as Twenty takes it (``validate-raw-json-field-or-throw.util.ts``): an object or a list as
+    is; a string only when it is JSON text (Twenty parses it), so any other scalar goes as its JSON text."""
+    value = _json(name, value, limits)
+    if value is None or isinstance(value, (dict, list)):
+        return value
+    if isinstance(value, str):
+        try:
+            json.loads(value)
+        except ValueError:
+            return _COMPACT.encode(value)
+        return value
+    return _COMPACT.encode(value)
+
+
+# --- contact identifiers ------------------------------------------------------------------------------------------
+
+_EMAIL_TYPES = frozenset({"email", "e-mail", "mail"})
+_PHONE_TYPES = frozenset({"phone", "mobile", "telephone", "tel", "cell", "work_phone", "home_phone"})
+
+
+def identifiers(value: JsonValue) -> tuple[str | None, str | None]:
+    """The primary email and phone of a ``contact_identifiers``: an object with ``primary_email`` /
+    ``primary_phone``, or a list of typed identifiers (``[{"type": "email", "value": ..., "is_primary": true},
+    ...]``: per type, the one marked primary, else the first). Raises :class:`MappingError` for any other shape
+    that names emails or phones in a way the sync cannot read, rather than sending the contact with none."""
+    if value is None:
+        return None, None
+    if isinstance(value, dict):
+        email, phone = value.get("primary_email"), value.get("primary_phone")
+        for name, item in (("primary_email", email), ("primary_phone", phone)):
+            if item is not None and not isinstance(item, str):
+                raise MappingError(f"contact_identifiers.{name}: a {type(item).__name__}, not text")
+        return (email if isinstance(email, str) and email else None), (
+            phone if isinstance(phone, str) and phone else None
+        )
+    if isinstance(value, list):
+        picked: dict[str, tuple[bool, str]] = {}
+        for i, item in enumerate(value):
+            kind_text = item.get("type") if isinstance(item, dict) else None
+            if not isinstance(item, dict) or not isinstance(kind_text, str):
+                shown = _COMPACT.encode(item)[:80]
+                raise MappingError(
+                    f"contact_identifiers[{i}]: expected a typed identifier "
+                    f'{{"type": "email"|"phone"|..., "value": ..., "is_primary": ...}}, not {shown}'
+                )
+            kind = kind_text.strip().lower()
+            kind = "email" if kind in _EMAIL_TYPES else "phone" if kind in _PHONE_TYPES else kind
+            text = item.get("value")
+            if kind not in ("email", "phone") or text is None or text == "":
+                continue
+            if not isinstance(text, str):
+                raise MappingError(f"contact_identifiers[{i}].value: a {type(text).__name__}, not text")
+            primary = item.get("is_primary") is True
+            if kind not in picked or (primary and not picked[kind][0]):
+                picked[kind] = (primary, text)
+        return (picked["email"][1] if "email" in picked else None), (picked["phone"][1] if "phone" in picked else None)
+    raise MappingError(
+        f"contact_identifiers: a {type(value).__name__}, expected an object (primary_email, primary_phone) or a "
+        "list of typed identifiers"
+    )
+
+
+def _with_clean_email(value: JsonValue, raw: str | None, email: str) -> JsonValue:
+    """The identifiers with the primary email as Twenty spells it: a case or spacing change is no change."""
+    if isinstance(value, dict):
+        return {**value, "primary_email": email}
+    if isinstance(value, list):
+        out: list[JsonValue] = list(value)
+        for i, item in enumerate(out):
+            kind = str(item.get("type", "")).strip().lower() if isinstance(item, dict) else ""
+            if isinstance(item, dict) and item.get("value") == raw and kind in _EMAIL_TYPES:
+                out[i] = {**item, "value": email}
+                break
+        return out
+    return value
+
+
+MAPPING_VERSION = "3"
 """The version of the source → Twenty mapping. Bump it when the same source record would now be sent differently
 (a field added or mapped otherwise): a state written under another version makes the next run re-map every record,
-even those whose source did not change, and send those whose payload did (2: ``contactIdentifiers``)."""
+even those whose source did not change, and send those whose payload did (2: ``contactIdentifiers``; 3: values
+cleaned, phones sent parsed, list-shaped identifiers read)."""
 
 
 def payload_hash(payload: Mapping[str, Any]) -> str:
@@ -196,8 +316,11 @@ def split_name(canonical_name: str) -> dict[str, str]:
     return {"firstName": first, "lastName": last.strip()}
 
 
-def contact_to_person(contact: Contact, limits: Limits = DEFAULT_LIMITS) -> dict[str, Any]:
-    """A ``person`` payload for a contact (see the module table); raises :class:`MappingError`."""
+def contact_to_person(
+    contact: Contact, limits: Limits = DEFAULT_LIMITS, warnings: Warnings | None = None
+) -> dict[str, Any]:
+    """A ``person`` payload for a contact (see the module table); raises :class:`MappingError`. What was dropped
+    from it (junk in an optional field) is appended to ``warnings``."""
     name = _text("canonical_name", contact.canonical_name, limits) or ""
     payload: dict[str, Any] = {
         "contactId": contact.contact_id,
@@ -206,21 +329,22 @@ def contact_to_person(contact: Contact, limits: Limits = DEFAULT_LIMITS) -> dict
         "subcategoryCode": _text("subcategory_code", contact.subcategory_code, limits),
         "relationshipCategory": _text("relationship_category", contact.relationship_category, limits),
         "llmContext": _text("llm_context", encode_text_json(_json("llm_context", contact.llm_context, limits)), limits),
-        "communicationStats": _json("communication_stats", contact.communication_stats, limits),
-        "socialNetwork": _json("social_network", contact.social_network, limits),
-        "aiInsights": _json("ai_insights", contact.ai_insights, limits),
-        "recommendations": _json("recommendations", contact.recommendations, limits),
-        "syncMetadata": _json("sync_metadata", contact.sync_metadata, limits),
+        "communicationStats": _raw_json("communication_stats", contact.communication_stats, limits),
+        "socialNetwork": _raw_json("social_network", contact.social_network, limits),
+        "aiInsights": _raw_json("ai_insights", contact.ai_insights, limits),
+        "recommendations": _raw_json("recommendations", contact.recommendations, limits),
+        "syncMetadata": _raw_json("sync_metadata", contact.sync_metadata, limits),
     }
-    identifiers = _json("contact_identifiers", contact.contact_identifiers, limits)
-    email = _email(contact.primary_email, limits)
-    if email is not None and isinstance(identifiers, dict):  # as Twenty spells it: a case change is no change
-        identifiers = {**identifiers, "primary_email": email}
-    payload["contactIdentifiers"] = identifiers
+    ids = _raw_json("contact_identifiers", contact.contact_identifiers, limits)
+    raw_email, raw_phone = identifiers(contact.contact_identifiers)
+    email = _email(raw_email, limits, warnings)
+    if email is not None:  # as Twenty spells it: a case change is no change
+        ids = _with_clean_email(ids, raw_email, email)
+    payload["contactIdentifiers"] = ids
     payload["emails"] = {"primaryEmail": email or ""}
-    phone = _text("primary_phone", contact.primary_phone, limits)
+    phone = _phone(raw_phone, limits, warnings)
     if phone is not None:
-        payload["phones"] = {"primaryPhoneNumber": phone}
+        payload["phones"] = phone
     return payload
 
 
@@ -250,6 +374,8 @@ def _identifiers_from_twenty(row: Mapping[str, Any]) -> JsonValue:
     (into calling code + number) keeps the warehouse's spelling, so a record nobody edited comes back as it went
     (its email lower-cased)."""
     stored = row.get("contactIdentifiers")
+    if isinstance(stored, list):
+        return _typed_identifiers_from_twenty(stored, row)
     identifiers: dict[str, JsonValue] = dict(stored) if isinstance(stored, dict) else {}
     email = _empty_none((row.get("emails") or {}).get("primaryEmail"))
     before = identifiers.get("primary_email")
@@ -274,6 +400,40 @@ def _identifiers_from_twenty(row: Mapping[str, Any]) -> JsonValue:
     return identifiers
 
 
+def _twenty_phone(row: Mapping[str, Any]) -> str | None:
+    phones = row.get("phones") or {}
+    number = _empty_none(phones.get("primaryPhoneNumber"))
+    if number is None:
+        return None
+    calling = _empty_none(phones.get("primaryPhoneCallingCode")) or ""
+    return f"{calling} {number}".strip() if not number.startswith("+") else number
+
+
+def _typed_identifiers_from_twenty(stored: list[Any], row: Mapping[str, Any]) -> JsonValue:
+    """A list of typed identifiers back: the primary email and phone entries take Twenty's values when they were
+    edited there (an entry is added when there was none)."""
+    out: list[JsonValue] = list(stored)
+    try:
+        email_before, phone_before = identifiers(out)
+    except MappingError:
+        return out
+    email = _empty_none((row.get("emails") or {}).get("primaryEmail"))
+    phone = _twenty_phone(row)
+    if email is not None and not (email_before and normalize_email(email_before.strip()) == email):
+        _set_typed(out, "email", email_before, email)
+    if phone is not None and not (phone_before and _same_phone(phone_before, phone)):
+        _set_typed(out, "phone", phone_before, phone)
+    return out
+
+
+def _set_typed(items: list[JsonValue], kind: str, before: str | None, value: str) -> None:
+    for i, item in enumerate(items):
+        if isinstance(item, dict) and before is not None and item.get("value") == before:
+            items[i] = {**item, "value": value}
+            return
+    items.append({"type": kind, "value": value, "is_primary": True})
+
+
 def _same_phone(source: str, twenty: str) -> bool:
     """Whether Twenty's parsed phone is the source's number, spelled otherwise (same digits once the calling code
     and a national trunk 0 are accounted for)."""
@@ -289,21 +449,23 @@ def _same_phone(source: str, twenty: str) -> bool:
 # --- businesses ⇄ companies ---------------------------------------------------------------------------------------
 
 
-def business_to_company(business: Business, limits: Limits = DEFAULT_LIMITS) -> dict[str, Any]:
-    """A ``company`` payload for a business; raises :class:`MappingError`."""
-    website = _text("website", business.website, limits)
+def business_to_company(
+    business: Business, limits: Limits = DEFAULT_LIMITS, warnings: Warnings | None = None
+) -> dict[str, Any]:
+    """A ``company`` payload for a business; raises :class:`MappingError` (junk dropped: see ``warnings``)."""
+    website = _link("website", business.website, limits, warnings)
     return {
         "businessId": business.business_id,
         "name": _text("business_name", business.business_name, limits) or "",
-        "domainName": {"primaryLinkUrl": normalize_link(website.strip()) if website else ""},
+        "domainName": {"primaryLinkUrl": website or ""},
         "industry": _text("industry", business.industry, limits),
         "businessType": _text("business_type", business.business_type, limits),
         "llmContext": _text(
             "llm_context", encode_text_json(_json("llm_context", business.llm_context, limits)), limits
         ),
-        "businessData": _json("business_data", business.business_data, limits),
-        "relationshipStats": _json("relationship_stats", business.relationship_stats, limits),
-        "syncMetadata": _json("sync_metadata", business.sync_metadata, limits),
+        "businessData": _raw_json("business_data", business.business_data, limits),
+        "relationshipStats": _raw_json("relationship_stats", business.relationship_stats, limits),
+        "syncMetadata": _raw_json("sync_metadata", business.sync_metadata, limits),
     }
 
 
@@ -325,7 +487,9 @@ def company_to_business(row: Mapping[str, Any]) -> Business:
 # --- relationships ------------------------------------------------------------------------------------------------
 
 
-def relationship_to_twenty(relationship: Relationship, limits: Limits = DEFAULT_LIMITS) -> dict[str, Any]:
+def relationship_to_twenty(
+    relationship: Relationship, limits: Limits = DEFAULT_LIMITS, warnings: Warnings | None = None
+) -> dict[str, Any]:
     """A ``contactBusinessRelationship`` payload *without* ``personId`` / ``companyId`` (the engine adds them once
     the contact and business have Twenty ids); the source keys ride along under ``_refs`` for it."""
     return {
@@ -372,7 +536,7 @@ class TwentyObject(Generic[R]):
     name_plural: str
     key_field: str
     unique_path: tuple[str, str] | None
-    to_payload: Callable[[R, Limits], dict[str, Any]] = attrs.field(repr=False)
+    to_payload: Callable[[R, Limits, Warnings | None], dict[str, Any]] = attrs.field(repr=False)
     projected: tuple[str, ...] = attrs.field(repr=False)
 
     def unique_value(self, payload: Mapping[str, Any]) -> str | None:

@@ -60,6 +60,8 @@ class Change:
     reason: str | None = None
     source_hash: str | None = attrs.field(default=None, repr=False)
     """The record's content hash (computed once, here: the engine records it in the state)."""
+    warnings: tuple[str, ...] = attrs.field(default=(), repr=False)
+    """What the mapping dropped from the record (junk in an optional field): logged once it lands."""
 
 
 def merge_join(
@@ -153,8 +155,8 @@ class Planner:
             for item in batch:
                 yield item.key, item
 
-    def map(self, obj: TwentyObject[Any], record: Any) -> tuple[dict[str, Any], str]:
-        payload = obj.to_payload(record, self.limits)
+    def map(self, obj: TwentyObject[Any], record: Any, warnings: list[str] | None = None) -> tuple[dict[str, Any], str]:
+        payload = obj.to_payload(record, self.limits, warnings)
         return payload, payload_hash(payload)
 
     def changes(self, source: Store, entity: Entity[Any]) -> Iterator[Change]:
@@ -213,16 +215,18 @@ class Planner:
         h = record.content_hash if content_hash is None else content_hash
         if st is not None and not remap and h == st.source_hash:
             return Change("unchanged", key, record, state=st, source_hash=h)
+        notes: list[str] = []
         try:
-            payload, p_hash = self.map(obj, record)
+            payload, p_hash = self.map(obj, record, notes)
         except MappingError as exc:
             return Change("invalid", key, record, state=st, reason=exc.reason, source_hash=h)
+        warnings = tuple(notes)
         if st is None:
-            return Change("create", key, record, payload, p_hash, source_hash=h)
+            return Change("create", key, record, payload, p_hash, source_hash=h, warnings=warnings)
         if p_hash == st.payload_hash:
             refresh = h != st.source_hash or remap
             return Change("unchanged", key, record, payload, p_hash, state=st, refresh=refresh, source_hash=h)
-        return Change("update", key, record, payload, p_hash, state=st, source_hash=h)
+        return Change("update", key, record, payload, p_hash, state=st, source_hash=h, warnings=warnings)
 
     def refresh_mirror(self, store: SupportsStateDiff, entity: Entity[Any], *, remap: bool = False) -> None:
         """Bring ``store``'s copy of the state of ``entity`` up to date: the state's changes since the last refresh

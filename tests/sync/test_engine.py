@@ -365,17 +365,50 @@ def test_failed_records_are_retried_on_the_next_run_and_attempts_counted(world: 
     assert third.entity("contacts").counts["created"] == 1
 
 
+def test_a_junk_phone_lands_the_contact_without_it_and_logs_a_warning(world: World) -> None:
+    junk = {"primary_email": "ok@x.test", "primary_phone": "n/a"}
+    world.source.upsert(CONTACTS, [contact(0), contact(1, contact_identifiers=junk)])
+
+    report = world.engine().run(world.source)
+
+    (logged,) = world.state.errors(report.run_id)
+    assert (logged.key, logged.reason) == (
+        "C-00001",
+        "warning: primary_phone: 'n/a' is not a phone number: sent without it",
+    )
+    assert report.errors == []
+    assert report.warnings == [("contacts", "C-00001", "primary_phone: 'n/a' is not a phone number: sent without it")]
+    assert report.entity("contacts").counts["warned"] == 1
+    assert sorted(p["contactId"] for p in world.records("people")) == ["C-00000", "C-00001"]
+
+
+def test_a_national_phone_lands_parsed_with_the_default_region(world: World) -> None:
+    national = {"primary_email": "ok@x.test", "primary_phone": " (415) 555-0101 "}
+    world.source.upsert(CONTACTS, [contact(1, contact_identifiers=national)])
+
+    report = world.engine(default_phone_region="US").run(world.source)
+
+    assert report.errors == report.warnings == []
+    (person,) = world.records("people")
+    assert person["phones"]["primaryPhoneNumber"] == "4155550101"
+    assert person["phones"]["primaryPhoneCallingCode"] == "+1"
+
+
 def test_a_record_twenty_refuses_is_logged_and_the_batch_lands(world: World) -> None:
+    # a person a CRM user made holds the email contact 1 now claims, and contact 1 exists already: two matches
+    world.source.upsert(CONTACTS, [contact(0), contact(1)])
+    world.engine().run(world.source)
+    world.client.people.create({"emails": {"primaryEmail": "taken@x.test"}})
     world.source.upsert(
-        CONTACTS, [contact(0), contact(1, contact_identifiers={"primary_email": "ok@x.test", "primary_phone": "n/a"})]
+        CONTACTS, [contact(0, category_code="NEW"), contact(1, contact_identifiers={"primary_email": "taken@x.test"})]
     )
 
     report = world.engine().run(world.source)
 
     (error,) = world.state.errors(report.run_id)
     assert error.key == "C-00001"
-    assert "phone" in error.reason.lower()
-    assert [p["contactId"] for p in world.records("people")] == ["C-00000"]
+    assert report.entity("contacts").counts["updated"] == 1
+    assert {p["contactId"]: p["categoryCode"] for p in world.records("people") if p["contactId"]}["C-00000"] == "NEW"
 
 
 # --- pull ---------------------------------------------------------------------------------------------------------

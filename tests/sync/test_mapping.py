@@ -45,7 +45,11 @@ def test_contact_maps_to_a_person_payload() -> None:
     assert payload["contactId"] == "C-1"
     assert payload["name"] == {"firstName": "Ada", "lastName": "King Lovelace"}
     assert payload["emails"] == {"primaryEmail": "ada@example.test"}
-    assert payload["phones"] == {"primaryPhoneNumber": "+33 6 12 34 56 78"}
+    assert payload["phones"] == {  # as Twenty stores it, so the payload hash never changes
+        "primaryPhoneNumber": "612345678",
+        "primaryPhoneCountryCode": "FR",
+        "primaryPhoneCallingCode": "+33",
+    }
     assert payload["categoryCode"] == "PRO"
     assert payload["llmContext"] == '{"summary":"met at a conference","topics":["math"]}'
     assert payload["communicationStats"] == {"emails": 3}
@@ -76,8 +80,8 @@ def test_json_key_order_does_not_change_the_payload_hash() -> None:
     assert payload_hash(a) == payload_hash(b)
 
 
-@pytest.mark.parametrize("email", ["bob@", "no-at-sign", " ada@example.test", "a b@example.test", "ada@example"])
-def test_invalid_email_is_refused_with_a_reason(email: str) -> None:
+@pytest.mark.parametrize("email", ["bob@", "a b@example.test", "ada@example", "@example.test", "a@b@example.test"])
+def test_a_malformed_email_refuses_the_contact_with_a_reason(email: str) -> None:
     with pytest.raises(MappingError, match="not a valid email"):
         contact_to_person(contact(contact_identifiers={"primary_email": email}))
 
