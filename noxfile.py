@@ -14,6 +14,9 @@ nox -s sync             the sync engine's tests and its benchmark (requests per 
 nox -s demo             the whole story with nothing configured: an emulator, a messy 5k-contact warehouse, setup,
                         sync, re-sync, a change, an edit pulled back, a summary (`-- --scale 0.1`, `-- --keep DIR`)
 nox -s codegen_check    the codegen tests with the pinned generator: drift check, recorded answers, mypy --strict
+nox -s parity           the emulator vs a real Twenty: `-- --url URL` sends the parity suite to both and prints every
+                        difference (key: TWENTY_API_KEY or Secret Manager); `-- --url URL --save DIR` keeps the
+                        recordings (tests/conformance/recorded holds ours, replayed by the tests)
 """
 
 from __future__ import annotations
@@ -132,3 +135,17 @@ def clean(session: nox.Session) -> None:
     """Remove caches and build output."""
     for name in (".mypy_cache", ".ruff_cache", ".pytest_cache", "dist", "build"):
         shutil.rmtree(ROOT / name, ignore_errors=True)
+
+
+@nox.session(default=False)
+def parity(session: nox.Session) -> None:
+    """Send the parity suite to a real Twenty (`-- --url URL`) and to the emulator; print every difference."""
+    _install(session, extras="emulator,secretmanager")
+    if not any(a == "--url" or a.startswith("--url=") for a in session.posargs):
+        session.error("usage: nox -s parity -- --url URL [--only p01 ...] [--save DIR]")
+    env = {}
+    if not (os.environ.get("TWENTY_API_KEY") or os.environ.get("TWENTY_CRM_API_KEY")):
+        # the usual places, as the SDK resolves them (the emulator's command reads only the environment)
+        code = "from twenty_sdk._config import resolve_api_key; print(resolve_api_key(None)[0].get_secret_value())"
+        env["TWENTY_API_KEY"] = str(session.run("python", "-c", code, silent=True)).strip()
+    session.run("twenty-emulator", "parity", *session.posargs, env=env)

@@ -2,6 +2,9 @@
 
 twenty-emulator serve [--host 127.0.0.1] [--port 3000] [--api-key KEY] [--metadata FILE] [--no-rate-limit] ...
 twenty-emulator standard-metadata > workspace.json
+twenty-emulator parity --url URL [--api-key KEY] [--scripts DIR] [--save DIR]   the emulator vs a real Twenty
+twenty-emulator record --url URL [--api-key KEY] SCRIPT.json OUT.json          a request script → a scenario
+twenty-emulator replay [--url URL] [--metadata FILE] SCENARIO.json|DIR ...      recorded answers vs a server
 """
 
 from __future__ import annotations
@@ -89,6 +92,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--fault-seed", type=int, default=0, help="seed for fault decisions (reproducible runs)")
     serve.add_argument("--log-level", default="warning")
     sub.add_parser("standard-metadata", help="print the built-in standard workspace's metadata as JSON")
+    from twenty_emulator._parity import add_commands
+
+    add_commands(sub)
     return ap
 
 
@@ -98,6 +104,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         json.dump(Workspace.standard().to_json(), sys.stdout, indent=1)
         sys.stdout.write("\n")
         return 0
+    if args.command in ("parity", "record", "replay"):
+        from twenty_emulator._parity import run_command
+
+        return run_command(args)
 
     import uvicorn
 

@@ -12,9 +12,9 @@ import re
 import uuid
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 from twenty_emulator._columns import Layout, column_for
+from twenty_emulator._composites import links_input, normalise_link, phones_input
 from twenty_emulator._errors import ApiError, bad_request, internal_error
 from twenty_emulator._query import canonical_date, canonical_date_time
 from twenty_emulator._workspace import FieldMeta, ObjectMeta
@@ -122,19 +122,6 @@ def normalise_email(value: str) -> str:
     return value.lower()
 
 
-def normalise_link(value: str) -> str:
-    """Links with a scheme get a lower-cased scheme and host and lose a trailing slash; others are kept as sent."""
-    if "://" not in value:
-        return value
-    parts = urlsplit(value)
-    origin_netloc = parts.netloc.lower()
-    path = parts.path
-    rebuilt = urlunsplit((parts.scheme.lower(), origin_netloc, path, parts.query, parts.fragment))
-    if rebuilt.endswith("/") and not parts.query and not parts.fragment:
-        rebuilt = rebuilt[:-1]
-    return rebuilt
-
-
 def _has_nul(value: Any) -> bool:
     if isinstance(value, str):
         return "\x00" in value
@@ -238,10 +225,6 @@ class _Validator:
             if not EMAIL_RE.match(email):
                 raise bad_request(f"Invalid string value '{email}' for email field \"{field.name}.primaryEmail\"")
             out["primaryEmail"] = normalise_email(email)
-        if t == "LINKS" and out.get("primaryLinkUrl"):
-            out["primaryLinkUrl"] = normalise_link(str(out["primaryLinkUrl"]))
-        if t == "PHONES":
-            out.update(_normalise_phone(out))
         return out
 
     def _list_subfield(self, field: FieldMeta, sub: str, value: Any) -> list[Any]:
@@ -258,21 +241,11 @@ class _Validator:
                     raise bad_request(f'Invalid string value {_js_repr(item)} for email field "{field.name}.{sub}"')
                 items.append(normalise_email(item))
             return items
-        if field.type == "LINKS":
-            links = []
+        if field.type in ("LINKS", "PHONES"):
             for item in value:
                 if not isinstance(item, dict):
-                    raise bad_request(f'Invalid value {_js_repr(item)} for links field "{field.name}.{sub}"')
-                url = item.get("url")
-                links.append({**item, "url": normalise_link(url) if isinstance(url, str) else url})
-            return links
-        if field.type == "PHONES":
-            phones = []
-            for item in value:
-                if not isinstance(item, dict):
-                    raise bad_request(f'Invalid value {_js_repr(item)} for phones field "{field.name}.{sub}"')
-                phones.append(_additional_phone(item))
-            return phones
+                    label = _COMPOSITE_LABELS[field.type]
+                    raise bad_request(f'Invalid value {_js_repr(item)} for {label} field "{field.name}.{sub}"')
         return list(value)
 
     def scalar(self, field: FieldMeta, value: Any) -> Any:
@@ -324,93 +297,18 @@ class _Validator:
 
 def _whole_composite(field_type: str, subs: dict[str, Any]) -> dict[str, Any]:
     """The sub-fields a write of ``subs`` sets, as Twenty's record input transforms build them
-    (``record-transformer/utils/transform-{emails,phones,links}-value.util.ts``), pinned by the s27 recording.
+    (``record-transformer/utils/transform-{emails,phones,links}-value.util.ts``), pinned by the s27 and p01 recordings.
 
     FULL_NAME, ADDRESS, CURRENCY and the rest: only what was sent. EMAILS: ``primaryEmail`` is always set (to ``""``
-    when not sent), ``additionalEmails`` only when sent. PHONES: ``additionalPhones`` is always set (``[]`` when not
-    sent); the primary sub-fields only when sent (a number brings its country and calling code). LINKS: all three are
-    always set: the primary link (when its url is not empty) and the secondary links form one list, links without a
-    url are dropped, the first becomes the primary one and the rest the secondary links.
+    when not sent), ``additionalEmails`` only when sent. PHONES and LINKS: :mod:`twenty_emulator._composites`.
     """
     if field_type == "EMAILS":
         return {**subs, "primaryEmail": subs.get("primaryEmail") or ""}
     if field_type == "PHONES":
-        return {**subs, "additionalPhones": subs.get("additionalPhones") or []}
+        return phones_input(subs)
     if field_type == "LINKS":
-        links: list[dict[str, Any]] = []
-        if subs.get("primaryLinkUrl"):
-            links.append({"url": subs["primaryLinkUrl"], "label": subs.get("primaryLinkLabel")})
-        for link in subs.get("secondaryLinks") or []:
-            if isinstance(link.get("url"), str) and link["url"]:
-                kept = {"url": link["url"]}
-                if "label" in link:
-                    kept["label"] = link["label"]
-                links.append(kept)
-        first = links[0] if links else {}
-        return {
-            "primaryLinkUrl": first.get("url") or "",
-            "primaryLinkLabel": first.get("label") or "",
-            "secondaryLinks": links[1:],
-        }
+        return links_input(subs)
     return subs
-
-
-def _additional_phone(item: dict[str, Any]) -> dict[str, Any]:
-    """One of ``additionalPhones``, validated and completed as the primary number is (``validateAndInferPhoneInput``):
-    a number becomes its national number with its country and calling code; without one, the codes as sent."""
-    number = item.get("number")
-    if isinstance(number, str) and number:
-        parsed = _normalise_phone(
-            {
-                "primaryPhoneNumber": number,
-                "primaryPhoneCountryCode": item.get("countryCode"),
-                "primaryPhoneCallingCode": item.get("callingCode"),
-            }
-        )
-        return {
-            "number": parsed["primaryPhoneNumber"],
-            "callingCode": item.get("callingCode") or parsed["primaryPhoneCallingCode"],
-            "countryCode": item.get("countryCode") or parsed["primaryPhoneCountryCode"],
-        }
-    return {
-        "number": None,
-        "callingCode": item.get("callingCode") or None,
-        "countryCode": item.get("countryCode") or None,
-    }
-
-
-def _normalise_phone(sub: dict[str, Any]) -> dict[str, Any]:
-    """Parse the primary number with libphonenumber as Twenty does: national number, country and calling code."""
-    number = sub.get("primaryPhoneNumber")
-    if not number:
-        return {}
-    import phonenumbers
-
-    country = sub.get("primaryPhoneCountryCode") or None
-    calling = sub.get("primaryPhoneCallingCode") or None
-    text = str(number)
-    if calling and not text.startswith("+"):
-        text = f"{calling}{text}" if not country else text
-    try:
-        parsed = phonenumbers.parse(text, country)
-    except phonenumbers.NumberParseException:
-        parsed = None
-    if parsed is None or not phonenumbers.is_possible_number(parsed):
-        raise ApiError(
-            400,
-            {
-                "statusCode": 400,
-                "error": "Error",
-                "messages": [f"Provided phone number is invalid {number}"],
-                "code": "INVALID_PHONE_NUMBER",
-            },
-        )
-    region = phonenumbers.region_code_for_number(parsed) or (country or "")
-    return {
-        "primaryPhoneNumber": str(parsed.national_number),
-        "primaryPhoneCountryCode": region,
-        "primaryPhoneCallingCode": f"+{parsed.country_code}",
-    }
 
 
 def validate_input(obj: ObjectMeta, data: Any, *, partial: bool, layout: Layout | None = None) -> dict[str, Any]:
