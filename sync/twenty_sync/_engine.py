@@ -27,6 +27,7 @@ from, ``skip_own_writes=True`` leaves out the echo of our own pushes (records as
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -110,6 +111,11 @@ class EntityReport:
     def failed(self) -> int:
         return self.counts["failed"]
 
+    @property
+    def held(self) -> int:
+        """Records not sent because an earlier run's refusal of the same source row holds."""
+        return self.counts["held"]
+
 
 @attrs.define
 class RunReport:
@@ -132,7 +138,7 @@ class RunReport:
         return sum(e.counts["created"] + e.counts["updated"] + e.counts["deleted"] for e in self.entities)
 
     def table(self) -> str:
-        cols = ("created", "updated", "unchanged", "deleted", "failed", "warned", "skipped")
+        cols = ("created", "updated", "unchanged", "deleted", "failed", "warned", "held", "skipped")
         header = f"{'entity':<14}" + "".join(f"{c:>10}" for c in cols) + f"{'requests':>10}"
         lines = [f"{self.operation} {self.run_id}", header, "-" * len(header)]
         for e in self.entities:
@@ -146,6 +152,16 @@ class RunReport:
         if len(self.warnings) > 5:
             lines.append(f"  ... and {len(self.warnings) - 5} more warnings (twenty-sync status)")
         return "\n".join(lines)
+
+
+_DEPENDS_ON_OTHERS = re.compile(r"duplicate|MULTIPLE_MATCHING|already belongs|not in Twenty|conflict", re.IGNORECASE)
+
+
+def refused_for_good(reason: str) -> bool:
+    """Whether Twenty's refusal of a record is about the record's own values (``Invalid string value 'bob@' for
+    email field``, ``Provided phone number is invalid n/a``), so that sending the same row again is refused again;
+    not a clash with another record (a duplicate email, two matching records), which may clear by itself."""
+    return not _DEPENDS_ON_OTHERS.search(reason)
 
 
 def _new_run_id() -> str:
@@ -282,6 +298,7 @@ class SyncEngine:
         refresh: list[StateRow] = []
         deletes: list[StateRow] = []
         errors: list[tuple[str, str]] = []
+        refusals: list[tuple[str, str, str]] = []  # (key, source hash, reason) refused for good: not sent again
         deferred: list[Change] = []  # claiming an email/domain the state gives another record: checked again at the end
         inflight: deque[tuple[Future[_Answer], list[_Ready]]] = deque()  # with concurrency > 1: oldest first
         claimed: dict[str, str] = {}  # email/domain → key, of the records in flight
@@ -295,10 +312,13 @@ class SyncEngine:
         def land(batch: list[_Ready], answer: Callable[[], _Answer]) -> None:
             warned: list[tuple[str, str]] = []
             try:
-                self._land(obj, batch, answer, errors, er, warned=warned)
+                self._land(obj, batch, answer, errors, er, warned=warned, refusals=refusals)
             finally:  # logged even when the run stops here
                 if errors:
                     self._log(report, entity.name, "upsert", errors)
+                if refusals:
+                    self.state.refuse(entity.name, self.planner.version(), refusals)
+                    refusals.clear()
                 if warned:
                     self.state.log_errors(report.run_id, self.source_name, entity.name, "upsert", warned)
                     report.warnings.extend((entity.name, k, w.removeprefix(_WARNING)) for k, w in warned)
@@ -336,7 +356,10 @@ class SyncEngine:
                     continue
                 if change.op == "invalid":
                     errors.append((change.key, change.reason or "invalid"))
+                    refusals.append((change.key, change.source_hash or "", change.reason or "invalid"))
                     er.counts["failed"] += 1
+                elif change.held is not None:
+                    er.counts["held"] += 1  # refused for good by an earlier run, its row unchanged since
                 elif change.op == "unchanged":
                     er.counts["unchanged"] += 1
                     if change.refresh and change.state is not None:
@@ -363,6 +386,9 @@ class SyncEngine:
                         send()
                 if errors:
                     self._log(report, entity.name, "upsert", errors)
+                if len(refusals) >= 1000:
+                    self.state.refuse(entity.name, self.planner.version(), refusals)
+                    refusals.clear()
             check()
             send_all()
             if deferred:  # the records they were held by have been sent: each may have given the value up
@@ -376,6 +402,8 @@ class SyncEngine:
             raise
         if errors:
             self._log(report, entity.name, "upsert", errors)
+        if refusals:
+            self.state.refuse(entity.name, self.planner.version(), refusals)
         self.state.record(entity.name, refresh)
         if deletes:
             self._delete(obj, deletes, er)
@@ -477,6 +505,7 @@ class SyncEngine:
         er: EntityReport,
         *,
         warned: list[tuple[str, str]],
+        refusals: list[tuple[str, str, str]],
     ) -> None:
         """Record what one batch's ``answer`` says landed (on the engine's thread): state, counts, errors, and the
         warnings of the records that landed."""
@@ -499,8 +528,11 @@ class SyncEngine:
             change = ready.change
             row = by_key.get(change.key)
             if i in failed or row is None:
-                errors.append((change.key, failed.get(i, "not in Twenty's answer")))
+                reason = failed.get(i, "not in Twenty's answer")
+                errors.append((change.key, reason))
                 er.counts["failed"] += 1
+                if i in failed and refused_for_good(reason):
+                    refusals.append((change.key, change.source_hash or change.record.content_hash, reason))
                 continue
             er.counts["created" if change.op == "create" else "updated"] += 1
             if change.warnings:

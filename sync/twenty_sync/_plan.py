@@ -8,7 +8,10 @@ constant whatever the size. Per key:
 - in both, another source hash → the record is mapped; same payload hash as last sent → ``unchanged`` with
   ``refresh`` set (only the state's source hash is brought up to date), else ``update``;
 - in the state, not in the source → ``delete`` (reported; applied only when asked);
-- a record that cannot be mapped → ``invalid``, with the reason.
+- a record that cannot be mapped → ``invalid``, with the reason;
+- a record refused for good by an earlier run (:meth:`~twenty_sync.SyncState.refuse`) whose source row is the one
+  refused, under the same mapping version and cleaning settings (:meth:`Planner.version`) → ``unchanged`` with
+  ``held`` set to that refusal's reason: it is not mapped or sent again until its row changes.
 
 From a store that diffs itself against a copy of the state (:class:`~twenty_sync.stores.SupportsStateDiff`, BigQuery),
 the join runs in the store instead (:meth:`Planner.mirror_changes`): only the rows that differ from the copy come out
@@ -60,6 +63,8 @@ class Change:
     reason: str | None = None
     source_hash: str | None = attrs.field(default=None, repr=False)
     """The record's content hash (computed once, here: the engine records it in the state)."""
+    held: str | None = None
+    """Why an earlier run's refusal holds this record back (its source row is the one refused)."""
     warnings: tuple[str, ...] = attrs.field(default=(), repr=False)
     """What the mapping dropped from the record (junk in an optional field): logged once it lands."""
 
@@ -103,7 +108,7 @@ class EntityPlan:
     samples: dict[str, list[Change]] = attrs.field(factory=dict)
 
     def add(self, change: Change, sample_size: int) -> None:
-        op = "refresh" if change.refresh else change.op
+        op = "refresh" if change.refresh else "held" if change.held is not None else change.op
         self.counts[op] += 1
         if change.refresh:
             self.counts["unchanged"] += 1
@@ -145,6 +150,19 @@ class Planner:
         self.state = state
         self.limits = limits
         self.read_batch_size = read_batch_size
+        self._held: dict[str, tuple[str, str]] = {}  # of the entity being planned: key → (source hash, reason)
+
+    def version(self) -> str:
+        """What a refusal is remembered under: the mapping version and the cleaning settings (a new default phone
+        region may make a refused phone valid)."""
+        return f"{MAPPING_VERSION}/{payload_hash(attrs.asdict(self.limits))[:12]}"
+
+    def _hold(self, entity: Entity[Any]) -> None:
+        self._held = self.state.refused(entity.name, self.version())
+
+    def _held_back(self, key: str, content_hash: str) -> str | None:
+        held = self._held.get(key)
+        return held[1] if held is not None and held[0] == content_hash else None
 
     def _source(self, source: Store, entity: Entity[Any]) -> Iterator[tuple[str, Any]]:
         """The source as (key, item) pairs in key order; an item has a ``content_hash``. From a store reading rows
@@ -163,6 +181,7 @@ class Planner:
         """Every key's change, in key order (see the module docstring)."""
         obj = OBJECTS[entity.name]
         remap = self.remapping()
+        self._hold(entity)
         lazy = isinstance(source, SupportsStoredRows)  # items are rows whose record is decoded only when needed
         joined = merge_join(_check_order(self._source(source, entity)), self.state.rows(entity.name))
         for key, item, st in joined:
@@ -170,8 +189,10 @@ class Planner:
                 yield Change("delete", key, state=st)
                 continue
             content_hash = item.content_hash
-            if st is not None and not remap and content_hash == st.source_hash:  # a lazy row stays undecoded
-                yield Change("unchanged", key, None if lazy else item, state=st, source_hash=content_hash)
+            held = self._held_back(key, content_hash)
+            if held is not None or (st is not None and not remap and content_hash == st.source_hash):
+                # a lazy row stays undecoded
+                yield Change("unchanged", key, None if lazy else item, state=st, source_hash=content_hash, held=held)
             else:
                 record = item.record if lazy else item
                 yield self.classify(obj, key, record, st, remap=remap, content_hash=content_hash)
@@ -185,9 +206,12 @@ class Planner:
                 for kh in batch:
                     yield kh.key, kh
 
+        self._hold(entity)
         for key, kh, st in merge_join(_check_order(pairs()), self.state.rows(entity.name)):
             if kh is None:
                 yield Change("delete", key, state=st)
+            elif (held := self._held_back(key, kh.content_hash)) is not None:
+                yield Change("unchanged", key, state=st, held=held)
             elif st is None:
                 yield Change("create", key)
             elif kh.content_hash == st.source_hash:
@@ -213,8 +237,9 @@ class Planner:
         """The change of one source record against what the state knows of its key (``remap``: even when the
         source did not change; ``content_hash``: the record's, when already known)."""
         h = record.content_hash if content_hash is None else content_hash
-        if st is not None and not remap and h == st.source_hash:
-            return Change("unchanged", key, record, state=st, source_hash=h)
+        held = self._held_back(key, h)
+        if held is not None or (st is not None and not remap and h == st.source_hash):
+            return Change("unchanged", key, record, state=st, source_hash=h, held=held)
         notes: list[str] = []
         try:
             payload, p_hash = self.map(obj, record, notes)
@@ -250,6 +275,7 @@ class Planner:
         :meth:`refresh_mirror`), decided against the state itself. Every source row not in the stream is unchanged:
         ``rows - (changes carrying a record)`` of them."""
         remap = self.remapping()
+        self._hold(entity)
         self.refresh_mirror(source, entity, remap=remap)
         obj = OBJECTS[entity.name]
         mirror = self.state.state_id
@@ -263,7 +289,7 @@ class Planner:
                     st = known.get(row.key)
                     if row.record is not None:
                         change = self.classify(obj, row.key, row.record, st, remap=remap)
-                        if change.op == "unchanged" and not change.refresh and st is not None:
+                        if change.op == "unchanged" and not change.refresh and st is not None and change.held is None:
                             stale.append(KeyHash(row.key, st.source_hash))
                         yield change
                     elif st is not None:  # else gone from both: the copy had not caught up

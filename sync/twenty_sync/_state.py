@@ -11,6 +11,10 @@ Tables::
     forgotten    entity, key, forgotten_at: keys dropped from ``synced`` (deleted in Twenty), so that a store's copy
                  of the state (:meth:`SyncState.changes_since`) can drop them too
     meta         name → value: ``state_id``, this state's own random id (it names its copies in stores)
+    refused      entity, key → source_hash, version, reason: records refused for a reason that will not change by
+                 itself (a value Twenty rejects), so that the next runs do not send them again until their source
+                 row, the mapping version or the cleaning settings change (``version``); a record that lands
+                 drops its row
     sync_errors  run_id, store, entity, key, operation, reason, attempt, time
 
 A row of ``synced`` is written only once its write landed (one transaction per batch of 200): a run killed at any
@@ -33,7 +37,9 @@ from twenty_sync._mapping import MAPPING_VERSION
 __all__ = ["StateRow", "SyncError", "SyncState", "Watermark"]
 
 _CHUNK = 500
-_COLUMNS = "key, source_hash, payload_hash, twenty_id, twenty_hash, unique_value, synced_at"  # StateRow's fields
+_COLUMNS = (  # StateRow's fields, in order
+    "key, source_hash, payload_hash, twenty_id, twenty_hash, unique_value, synced_at, field_hashes"
+)
 
 
 def _now() -> str:
@@ -51,6 +57,9 @@ class StateRow:
     twenty_hash: str | None = None
     unique_value: str | None = None
     synced_at: str = ""
+    field_hashes: str | None = None
+    """The hash of each field of the payload last sent (JSON ``{field: hash}``): an update sends only the fields
+    whose hash differs. None in a row written before it was kept (the whole payload is then sent, safely)."""
 
 
 @attrs.frozen
@@ -101,8 +110,14 @@ class SyncState:
                 forgotten_at TEXT NOT NULL, PRIMARY KEY (entity, key)) WITHOUT ROWID;
             CREATE INDEX IF NOT EXISTS synced_at ON synced (entity, synced_at);
             CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS refused (entity TEXT NOT NULL, key TEXT NOT NULL, source_hash TEXT NOT NULL,
+                version TEXT NOT NULL, reason TEXT NOT NULL, refused_at TEXT NOT NULL,
+                PRIMARY KEY (entity, key)) WITHOUT ROWID;
             """
         )
+        columns = {row[1] for row in self._conn.execute("PRAGMA table_info(synced)")}
+        if "field_hashes" not in columns:  # a file written before per-field hashes were kept
+            self._conn.execute("ALTER TABLE synced ADD COLUMN field_hashes TEXT")
         state_id = self.meta("state_id")
         if state_id is None:
             state_id = secrets.token_hex(6)
@@ -189,15 +204,20 @@ class SyncState:
         try:
             self._conn.executemany(
                 "INSERT INTO synced (entity, key, source_hash, payload_hash, twenty_hash, twenty_id, unique_value, "
-                "synced_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (entity, key) DO UPDATE SET "
+                "synced_at, field_hashes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (entity, key) DO UPDATE SET "
                 "source_hash = excluded.source_hash, payload_hash = excluded.payload_hash, "
                 "twenty_hash = excluded.twenty_hash, twenty_id = excluded.twenty_id, "
-                "unique_value = excluded.unique_value, synced_at = excluded.synced_at",
+                "unique_value = excluded.unique_value, synced_at = excluded.synced_at, "
+                "field_hashes = excluded.field_hashes",
                 [
-                    (entity, r.key, r.source_hash, r.payload_hash, r.twenty_hash, r.twenty_id, r.unique_value, now)
+                    (
+                        *(entity, r.key, r.source_hash, r.payload_hash, r.twenty_hash, r.twenty_id, r.unique_value),
+                        *(now, r.field_hashes),
+                    )
                     for r in rows
                 ],
             )
+            self._conn.executemany("DELETE FROM refused WHERE entity = ? AND key = ?", [(entity, r.key) for r in rows])
         except BaseException:
             self._conn.execute("ROLLBACK")
             raise
@@ -257,6 +277,34 @@ class SyncState:
     def last_synced_at(self, entity: str) -> str | None:
         row = self._conn.execute("SELECT max(synced_at) FROM synced WHERE entity = ?", (entity,)).fetchone()
         return row[0] if row and row[0] else None
+
+    # --- refused records ------------------------------------------------------------------------------------------
+
+    def refuse(self, entity: str, version: str, refusals: Sequence[tuple[str, str, str]]) -> None:
+        """Remember ``(key, source_hash, reason)`` of records refused for good under ``version`` (one transaction);
+        :meth:`record` forgets a key once it lands."""
+        if not refusals:
+            return
+        now = _now()
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            self._conn.executemany(
+                "INSERT INTO refused (entity, key, source_hash, version, reason, refused_at) VALUES (?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (entity, key) DO UPDATE SET source_hash = excluded.source_hash, "
+                "version = excluded.version, reason = excluded.reason, refused_at = excluded.refused_at",
+                [(entity, key, h, version, reason, now) for key, h, reason in refusals],
+            )
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
+
+    def refused(self, entity: str, version: str) -> dict[str, tuple[str, str]]:
+        """key → (source_hash, reason) of the records of ``entity`` refused under ``version``."""
+        rows = self._conn.execute(
+            "SELECT key, source_hash, reason FROM refused WHERE entity = ? AND version = ?", (entity, version)
+        )
+        return {key: (h, reason) for key, h, reason in rows}
 
     # --- watermarks -----------------------------------------------------------------------------------------------
 

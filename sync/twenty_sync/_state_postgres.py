@@ -39,7 +39,7 @@ _CHUNK = 1000  # values per ``= ANY(%s)`` lookup
 _PAGE = 2000  # rows per page of changes_since
 
 
-_TABLES = ("synced", "watermarks", "sync_errors", "forgotten", "meta")
+_TABLES = ("synced", "watermarks", "sync_errors", "forgotten", "meta", "refused")
 
 _DDL: tuple[LiteralString, ...] = (
     'CREATE TABLE IF NOT EXISTS {synced} (entity text NOT NULL, key text COLLATE "C" NOT NULL, '
@@ -58,6 +58,10 @@ _DDL: tuple[LiteralString, ...] = (
     'forgotten_at text COLLATE "C" NOT NULL, PRIMARY KEY (entity, key))',
     "CREATE INDEX IF NOT EXISTS forgotten_at ON {forgotten} (entity, forgotten_at)",
     "CREATE TABLE IF NOT EXISTS {meta} (name text PRIMARY KEY, value text NOT NULL)",
+    "ALTER TABLE {synced} ADD COLUMN IF NOT EXISTS field_hashes text",  # a state from before per-field hashes
+    'CREATE TABLE IF NOT EXISTS {refused} (entity text NOT NULL, key text COLLATE "C" NOT NULL, '
+    "source_hash text NOT NULL, version text NOT NULL, reason text NOT NULL, refused_at text NOT NULL, "
+    "PRIMARY KEY (entity, key))",
 )
 
 
@@ -81,6 +85,10 @@ class State(Protocol):
     def record(self, entity: str, rows: Sequence[StateRow]) -> None: ...
 
     def forget(self, entity: str, keys: Iterable[str]) -> None: ...
+
+    def refuse(self, entity: str, version: str, refusals: Sequence[tuple[str, str, str]]) -> None: ...
+
+    def refused(self, entity: str, version: str) -> dict[str, tuple[str, str]]: ...
 
     def now(self) -> str: ...
 
@@ -251,18 +259,25 @@ class PostgresSyncState:
         now = self.now()
         upsert = self._q(
             "INSERT INTO {synced} (entity, key, source_hash, payload_hash, twenty_hash, twenty_id, unique_value, "
-            "synced_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (entity, key) DO UPDATE SET "
-            "source_hash = excluded.source_hash, payload_hash = excluded.payload_hash, "
+            "synced_at, field_hashes) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (entity, key) DO UPDATE "
+            "SET source_hash = excluded.source_hash, payload_hash = excluded.payload_hash, "
             "twenty_hash = excluded.twenty_hash, twenty_id = excluded.twenty_id, "
-            "unique_value = excluded.unique_value, synced_at = excluded.synced_at"
+            "unique_value = excluded.unique_value, synced_at = excluded.synced_at, "
+            "field_hashes = excluded.field_hashes"
         )
         conn = self._connection()
         with conn.transaction(), conn.cursor() as cursor:
             params = [
-                (entity, r.key, r.source_hash, r.payload_hash, r.twenty_hash, r.twenty_id, r.unique_value, now)
+                (
+                    *(entity, r.key, r.source_hash, r.payload_hash, r.twenty_hash, r.twenty_id, r.unique_value),
+                    *(now, r.field_hashes),
+                )
                 for r in rows
             ]
             cursor.executemany(upsert, params)
+            cursor.execute(
+                self._q("DELETE FROM {refused} WHERE entity = %s AND key = ANY(%s)"), (entity, [r.key for r in rows])
+            )
 
     def forget(self, entity: str, keys: Iterable[str]) -> None:
         """Drop records from the state (they were deleted in Twenty); remembered in ``forgotten``."""
@@ -286,6 +301,29 @@ class PostgresSyncState:
     def now() -> str:
         """The state's clock, as ``synced_at`` values are written (ISO 8601, UTC, microseconds)."""
         return SyncState.now()
+
+    def refuse(self, entity: str, version: str, refusals: Sequence[tuple[str, str, str]]) -> None:
+        """Remember records refused for good (see :meth:`SyncState.refuse`)."""
+        latest = {key: (h, reason) for key, h, reason in refusals}  # one row once per statement
+        if not latest:
+            return
+        query = self._q(
+            "INSERT INTO {refused} (entity, key, source_hash, version, reason, refused_at) "
+            "SELECT %s, k, h, %s, r, %s FROM unnest(%s::text[], %s::text[], %s::text[]) AS t (k, h, r) "
+            "ON CONFLICT (entity, key) DO UPDATE SET source_hash = excluded.source_hash, "
+            "version = excluded.version, reason = excluded.reason, refused_at = excluded.refused_at"
+        )
+        keys = list(latest)
+        params = (entity, version, self.now(), keys, [latest[k][0] for k in keys], [latest[k][1] for k in keys])
+        conn = self._connection()
+        with conn.transaction():
+            conn.execute(query, params)
+
+    def refused(self, entity: str, version: str) -> dict[str, tuple[str, str]]:
+        """key → (source_hash, reason) of the records of ``entity`` refused under ``version``."""
+        query = self._q("SELECT key, source_hash, reason FROM {refused} WHERE entity = %s AND version = %s")
+        rows = self._connection().execute(query, (entity, version)).fetchall()
+        return {key: (h, reason) for key, h, reason in rows}
 
     def changes_since(self, entity: str, since: str | None) -> tuple[Iterator[StateRow], Iterator[str]]:
         """What changed in the state of ``entity`` from ``since`` (a :meth:`now` value, inclusive; None: everything):

@@ -352,17 +352,67 @@ def test_bad_records_are_logged_with_key_and_reason_and_the_rest_lands(world: Wo
     assert sorted(x["relationshipId"] for x in world.records("contactBusinessRelationships")) == ["R-00001", "R-00014"]
 
 
-def test_failed_records_are_retried_on_the_next_run_and_attempts_counted(world: World) -> None:
+def test_a_refused_record_is_held_back_until_its_row_changes(world: World) -> None:
     world.source.upsert(CONTACTS, [contact(0), contact(1, contact_identifiers={"primary_email": "bob@"})])
-    world.engine().run(world.source)
+    first = world.engine().run(world.source)
+    world.emulator.reset_counts()
 
     second = world.engine().run(world.source)
+
+    assert [(e.key, e.attempt) for e in world.state.errors(first.run_id)] == [("C-00001", 1)]
+    assert world.state.errors(second.run_id) == []
+    assert second.entity("contacts").held == 1
+    assert record_requests(world.counts()) == 0
+
+
+def test_a_held_record_whose_row_changes_is_sent_again_and_attempts_counted(world: World) -> None:
+    world.source.upsert(CONTACTS, [contact(0), contact(1, contact_identifiers={"primary_email": "bob@"})])
+    world.engine().run(world.source)
+    world.source.upsert(CONTACTS, [contact(1, contact_identifiers={"primary_email": "bob@x"})])  # still bad
+    second = world.engine().run(world.source)
     world.source.upsert(CONTACTS, [contact(1)])
+
     third = world.engine().run(world.source)
 
     assert [e.attempt for e in world.state.errors(second.run_id)] == [2]
     assert third.errors == []
     assert third.entity("contacts").counts["created"] == 1
+
+
+def test_a_refusal_is_held_under_its_settings_and_other_settings_send_it_again(world: World) -> None:
+    junk = {"primary_email": "a@x.test", "primary_phone": "n/a"}
+    world.source.upsert(CONTACTS, [contact(1, contact_identifiers=junk)])
+    first = world.engine(strict=True).run(world.source)
+    again = world.engine(strict=True).run(world.source)
+
+    relaxed = world.engine().run(world.source)  # not strict: the refusal no longer holds, the contact goes
+
+    assert first.entity("contacts").failed == 1
+    assert again.entity("contacts").held == 1
+    assert relaxed.entity("contacts").counts["created"] == 1
+
+
+def unchecked_phones(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Phones sent as written, unchecked: stands for any rule of Twenty's the sync does not know yet."""
+    monkeypatch.setattr("twenty_sync._mapping.clean_phone", lambda text, region: {"primaryPhoneNumber": text})
+
+
+def test_a_record_twenty_refused_for_its_own_value_is_not_sent_again(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    unchecked_phones(monkeypatch)
+    bad = {"primary_email": "a@x.test", "primary_phone": "n/a"}
+    world.source.upsert(CONTACTS, [contact(0), contact(1, contact_identifiers=bad)])
+    first = world.engine().run(world.source)
+    world.emulator.reset_counts()
+
+    second = world.engine().run(world.source)
+
+    assert [e.reason for e in world.state.errors(first.run_id)] == [
+        "Provided phone number is invalid n/a (Error, INVALID_PHONE_NUMBER)"
+    ]
+    assert second.entity("contacts").held == 1
+    assert record_requests(world.counts()) == 0
 
 
 def test_a_junk_phone_lands_the_contact_without_it_and_logs_a_warning(world: World) -> None:

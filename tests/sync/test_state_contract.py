@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import inspect
 import re
+import sqlite3
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, overload
 
+import attrs
 import psycopg
 import pytest
 from services.postgres import PostgresServer
@@ -97,8 +99,7 @@ def row(key: str, n: int = 0, **changes: Any) -> StateRow:
 def stored(state: State, entity: str, keys: Sequence[str]) -> list[StateRow]:
     """The state's rows of ``keys``, ``synced_at`` blanked (it is the clock's)."""
     found = state.get_many(entity, keys)
-    return [StateRow(r.key, r.source_hash, r.payload_hash, r.twenty_id, r.twenty_hash, r.unique_value)
-            for r in (found[k] for k in keys if k in found)]  # fmt: skip
+    return [attrs.evolve(r, synced_at="") for r in (found[k] for k in keys if k in found)]
 
 
 class Interrupted(Sequence[StateRow]):
@@ -281,6 +282,61 @@ def test_count_and_last_synced_at_are_per_entity(state: State) -> None:
     assert first is not None
     assert last is not None
     assert first <= last == max(r.synced_at for r in state.rows("contacts"))
+
+
+def test_record_keeps_the_per_field_hashes(state: State) -> None:
+    state.record("contacts", [row("a", field_hashes='{"name":"h1"}'), row("b")])
+
+    assert [r.field_hashes for r in stored(state, "contacts", ["a", "b"])] == ['{"name":"h1"}', None]
+
+
+def test_refused_records_are_kept_per_entity_and_version(state: State) -> None:
+    state.refuse("contacts", "v1", [("a", "h-a", "bad phone"), ("b", "h-b", "bad email")])
+    state.refuse("businesses", "v1", [("a", "h-x", "bad link")])
+
+    assert state.refused("contacts", "v1") == {"a": ("h-a", "bad phone"), "b": ("h-b", "bad email")}
+    assert state.refused("contacts", "v2") == {}
+    assert state.refused("businesses", "v1") == {"a": ("h-x", "bad link")}
+
+
+def test_a_second_refusal_of_a_key_replaces_the_first(state: State) -> None:
+    state.refuse("contacts", "v1", [("a", "h1", "first")])
+    state.refuse("contacts", "v2", [("a", "h2", "second"), ("a", "h3", "third")])
+
+    assert state.refused("contacts", "v1") == {}
+    assert state.refused("contacts", "v2") == {"a": ("h3", "third")}
+
+
+def test_a_refused_key_that_lands_is_no_longer_refused(state: State) -> None:
+    state.refuse("contacts", "v1", [("a", "h1", "bad"), ("b", "h2", "bad")])
+
+    state.record("contacts", [row("a")])
+
+    assert state.refused("contacts", "v1") == {"b": ("h2", "bad")}
+
+
+def test_a_state_from_before_field_hashes_and_refusals_is_migrated_on_open(
+    open_state: OpenState, request: pytest.FixtureRequest
+) -> None:
+    old = open_state()
+    old.record("contacts", [row("a")])
+    old.close()
+    if isinstance(old, SyncState):  # take the file back to its earlier shape
+        with sqlite3.connect(old.path) as conn:
+            conn.execute("ALTER TABLE synced DROP COLUMN field_hashes")
+            conn.execute("DROP TABLE refused")
+    else:
+        assert isinstance(old, PostgresSyncState)
+        server: PostgresServer = request.getfixturevalue("postgres_server")
+        with psycopg.connect(server.conninfo, autocommit=True) as conn:
+            conn.execute(f'ALTER TABLE "{old.schema}".synced DROP COLUMN field_hashes')
+            conn.execute(f'DROP TABLE "{old.schema}".refused')
+
+    state = open_state()
+    state.refuse("contacts", "v1", [("b", "h", "bad")])
+
+    assert stored(state, "contacts", ["a"]) == [row("a")]
+    assert state.refused("contacts", "v1") == {"b": ("h", "bad")}
 
 
 def test_now_is_iso_8601_utc_with_microseconds_and_increases(state: State) -> None:
