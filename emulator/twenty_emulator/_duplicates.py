@@ -27,7 +27,14 @@ from twenty_emulator._records import Records
 from twenty_emulator._values import is_uuid, validate_input
 from twenty_emulator._workspace import ObjectMeta
 
-__all__ = ["DUPLICATE_CRITERIA", "criteria_of", "find_duplicates", "invalid_query_input", "js_truthy"]
+__all__ = [
+    "DUPLICATE_CRITERIA",
+    "criteria_of",
+    "find_duplicates",
+    "invalid_query_input",
+    "js_truthy",
+    "refused_by_runner",
+]
 
 DUPLICATE_CRITERIA: Final[Mapping[str, tuple[tuple[str, ...], ...]]] = {
     "person": (("nameFirstName", "nameLastName"), ("linkedinLinkPrimaryLinkUrl",), ("emailsPrimaryEmail",)),
@@ -41,8 +48,15 @@ MAX_DUPLICATES: Final = 60  # QUERY_MAX_RECORDS
 
 
 def invalid_query_input(message: str) -> ApiError:
-    """A ``CommonQueryRunnerException`` with code ``INVALID_QUERY_INPUT``, as the REST API renders it."""
+    """A ``CommonQueryRunnerException`` with code ``INVALID_QUERY_INPUT`` thrown outside a query runner (the REST
+    API renders it with its code)."""
     return bad_request(message, error="Error", code="INVALID_QUERY_INPUT")
+
+
+def refused_by_runner(message: str) -> ApiError:
+    """A ``CommonQueryRunnerException`` thrown by a query runner's own checks: the REST API's exception handler
+    turns it into a plain ``BadRequestException`` (recorded: p04)."""
+    return bad_request(message)
 
 
 def js_truthy(value: Any) -> bool:
@@ -68,11 +82,11 @@ def criteria_of(obj: ObjectMeta, lay: Layout) -> tuple[tuple[str, ...], ...]:
 def _validate(body: Mapping[str, Any]) -> None:
     data, ids = body.get("data"), body.get("ids")
     if not js_truthy(data) and not js_truthy(ids):
-        raise invalid_query_input('You have to provide either "data" or "ids" argument')
+        raise refused_by_runner('You have to provide either "data" or "ids" argument')
     if js_truthy(data) and js_truthy(ids):
-        raise invalid_query_input('You cannot provide both "data" and "ids" arguments')
+        raise refused_by_runner('You cannot provide both "data" and "ids" arguments')
     if not js_truthy(ids) and _lodash_is_empty(data):
-        raise invalid_query_input('The "data" condition can not be empty when "ids" input not provided')
+        raise refused_by_runner('The "data" condition can not be empty when "ids" input not provided')
 
 
 def _list_arg(body: Mapping[str, Any], name: str) -> list[Any]:

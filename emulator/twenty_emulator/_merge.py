@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 from twenty_emulator._columns import column_for, quote
-from twenty_emulator._duplicates import criteria_of, invalid_query_input
+from twenty_emulator._duplicates import criteria_of, refused_by_runner
 from twenty_emulator._errors import not_found
 from twenty_emulator._records import Records
 from twenty_emulator._values import is_uuid, uuid4
@@ -175,13 +175,30 @@ def _changes(records: Records, obj: ObjectMeta, merged: Mapping[str, Any]) -> di
     changes: dict[str, Any] = {}
     for key, value in merged.items():
         if key in lay.sub_columns:
-            if isinstance(value, Mapping):
-                changes.update({col.name: value[sub] for sub, col in lay.sub_columns[key].items() if sub in value})
+            field = obj.field(key)
+            if isinstance(value, Mapping) and field is not None:
+                changes.update(
+                    {
+                        col.name: _stored(field.type, field.subfields[sub], value[sub])
+                        for sub, col in lay.sub_columns[key].items()
+                        if sub in value
+                    }
+                )
         elif key in lay.scalar_column:
             changes[lay.scalar_column[key].name] = value
         elif key in lay.join_fields:
             changes[key] = value
     return changes
+
+
+def _stored(field_type: str, sub_type: str, value: Any) -> Any:
+    """A merged sub-field as the update that writes it stores it: an emptied text ``""``, an emptied list ``[]``
+    (the dry run shows them as null; the merge itself answers the stored record: p04)."""
+    if value is not None or field_type == "CURRENCY":
+        return value
+    if sub_type == "LIST":
+        return []
+    return None if sub_type in ("NUMERIC", "UUID", "JSON") else ""
 
 
 def _move_relations(records: Records, obj: ObjectMeta, from_ids: list[str], to_id: str) -> None:
@@ -203,17 +220,17 @@ def _js_number(value: float) -> str:
 def _check(obj: ObjectMeta, records: Records, ids: Any, priority: Any) -> tuple[list[str], str | None]:
     """``validate``: the ids (lowercased) and the priority id (None when ``conflictPriorityIndex`` names none)."""
     if not criteria_of(obj, records.layout(obj)):
-        raise invalid_query_input(
+        raise refused_by_runner(
             f"Merge is only available for objects with duplicate criteria. Object '{obj.name_singular}' does not "
             "have duplicate criteria defined."
         )
     if not isinstance(ids, list) or len(ids) < 2:
-        raise invalid_query_input("At least 2 record IDs are required for merge")
+        raise refused_by_runner("At least 2 record IDs are required for merge")
     if len(ids) > MAX_MERGE:
-        raise invalid_query_input(f"Maximum {MAX_MERGE} records can be merged at once")
+        raise refused_by_runner(f"Maximum {MAX_MERGE} records can be merged at once")
     is_number = isinstance(priority, int | float) and not isinstance(priority, bool)
     if is_number and (priority < 0 or priority >= len(ids)):
-        raise invalid_query_input(
+        raise refused_by_runner(
             f"Invalid conflict priority '{_js_number(priority)}'. Valid options for {len(ids)} records: "
             f"0-{len(ids) - 1}"
         )

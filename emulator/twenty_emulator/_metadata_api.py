@@ -41,7 +41,6 @@ from twenty_emulator._workspace import (
     COMPOSITE_TYPES,
     FIELD_TYPES,
     RELATION_TYPES,
-    STANDARD_APPLICATION_ID,
     FieldMeta,
     ObjectMeta,
     Workspace,
@@ -1007,7 +1006,7 @@ class _MetadataApi:
         if messages:
             raise express_bad_request(messages)
         obj = field.object
-        standard = field.raw.get("applicationId") == STANDARD_APPLICATION_ID
+        standard = field.raw.get("applicationId") == self.ws.standard_application_id
         errors: list[JSON] = []
         new_name = str(data.get("name", field.name))
         renamed = new_name != field.name
@@ -1107,7 +1106,7 @@ class _MetadataApi:
             raise _not_found("Field to delete not found", "FIELD_METADATA_NOT_FOUND")
         obj = field.object
         errors: list[JSON] = []
-        if field.raw.get("applicationId") == STANDARD_APPLICATION_ID:
+        if field.raw.get("applicationId") == self.ws.standard_application_id:
             errors.append(_error("FIELD_MUTATION_NOT_ALLOWED", "Standard fields cannot be deleted"))
         elif field.is_system:
             errors.append(_error("FIELD_MUTATION_NOT_ALLOWED", "System fields cannot be deleted"))

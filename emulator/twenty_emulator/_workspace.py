@@ -28,6 +28,7 @@ __all__ = [
 ]
 
 STANDARD_APPLICATION_ID = "96b759f3-241f-4de4-9a5a-b822bb3fcc4e"
+_STANDARD_UNIVERSAL_PREFIX = "20202020-"
 DEFAULT_WORKSPACE_ID = "20202020-1c25-4d02-bf25-6aeccf7ea419"
 DEFAULT_CUSTOM_APPLICATION_ID = "9db3b9fe-d67a-447a-b5a3-9b2d0ab67871"
 
@@ -253,12 +254,14 @@ class Workspace:
         *,
         workspace_id: str = DEFAULT_WORKSPACE_ID,
         custom_application_id: str = DEFAULT_CUSTOM_APPLICATION_ID,
+        standard_application_id: str = STANDARD_APPLICATION_ID,
     ) -> None:
         self.objects: list[ObjectMeta] = list(objects)
         # Bumped on every metadata change; caches of derived layouts key on it.
         self.version = 0
         self.workspace_id = workspace_id
         self.custom_application_id = custom_application_id
+        self.standard_application_id = standard_application_id
 
     # -- loading ---------------------------------------------------------------------------------------------------
 
@@ -275,10 +278,16 @@ class Workspace:
             raw_objects = document
         if not isinstance(raw_objects, list):
             raise ValueError("workspace metadata must be a list of objects or {'data': {'objects': [...]}}")
-        custom_app = _custom_application_id(raw_objects)
-        objects = [ObjectMeta(o, is_custom=o.get("applicationId") != STANDARD_APPLICATION_ID) for o in raw_objects]
+        standard_app = _standard_application_id(raw_objects)
+        custom_app = _custom_application_id(raw_objects, standard_app)
+        objects = [ObjectMeta(o, is_custom=o.get("applicationId") != standard_app) for o in raw_objects]
         workspace_id = next((str(o["workspaceId"]) for o in raw_objects if o.get("workspaceId")), DEFAULT_WORKSPACE_ID)
-        ws = cls(objects, workspace_id=workspace_id, custom_application_id=custom_app)
+        ws = cls(
+            objects,
+            workspace_id=workspace_id,
+            custom_application_id=custom_app,
+            standard_application_id=standard_app,
+        )
         ws.resolve_relations(relations)
         return ws
 
@@ -431,10 +440,19 @@ def _name_candidates(name: str) -> Iterator[str]:
             yield rest[0].lower() + rest[1:]
 
 
-def _custom_application_id(raw_objects: list[Any]) -> str:
+def _standard_application_id(raw_objects: list[Any]) -> str:
+    """The id of the workspace's standard application: each workspace has its own, so it is read from the objects
+    Twenty defines (their universal identifiers are Twenty's fixed ``20202020-…`` ones, e.g. person's)."""
+    for o in raw_objects:
+        if str(o.get("universalIdentifier", "")).startswith(_STANDARD_UNIVERSAL_PREFIX) and o.get("applicationId"):
+            return str(o["applicationId"])
+    return STANDARD_APPLICATION_ID
+
+
+def _custom_application_id(raw_objects: list[Any], standard_app: str) -> str:
     for o in raw_objects:
         for f in [o, *(o.get("fields") or [])]:
             app = f.get("applicationId")
-            if app and app != STANDARD_APPLICATION_ID:
+            if app and app != standard_app:
                 return str(app)
     return DEFAULT_CUSTOM_APPLICATION_ID
