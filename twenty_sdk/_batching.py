@@ -11,12 +11,17 @@ How ``create_many`` / ``upsert_many`` turn an iterable of records into requests:
    For an upsert, records sharing a key are merged, the later one winning field by field (composite sub-fields too):
    exactly what sending them one after the other would store. For a plain create, the later record is reported as
    a failure (a second create with that value would be refused) and not sent.
-3. **Bisection.** When a batch is refused with a 400, it is split in two and the halves are sent; a half that lands
-   is done, a refused one is split again, down to single records, whose reason is Twenty's message. When the left
-   half lands, the right half is known to hold the culprit and is split without being sent whole (a single record
-   is always sent alone before it is called failed: a refusal caused by two records together, such as a unique
-   value the caller did not name, then still lands). One bad record in 200 thus costs at most
-   1 + 2·⌈log2 200⌉ = 17 requests; the good records land, the bad ones come back in a
+3. **Naming.** Twenty stops at the first bad value and names it: ``Invalid string value 'bob@' for email field
+   "emails.primaryEmail"``, ``Provided phone number is invalid n/a``, ``Invalid object value 'x' for field
+   "aiInsights"``. When a refused batch's message names a value (at that field, when it names one) that some of its
+   records hold, those records fail with the message and the rest is sent again at once: a batch with k such bad
+   records costs 1 + k requests. A message naming nothing the records hold falls back to bisection.
+4. **Bisection.** When a batch is refused with a 400 and naming found nothing, it is split in two and the halves
+   are sent; a half that lands is done, a refused one is split again, down to single records, whose reason is
+   Twenty's message. When the left half lands, the right half is known to hold the culprit and is split without
+   being sent whole (a single record is always sent alone before it is called failed: a refusal caused by two
+   records together, such as a unique value the caller did not name, then still lands). One bad record in 200 thus
+   costs at most 1 + 2·⌈log2 200⌉ = 17 requests; the good records land, the bad ones come back in a
    :class:`~twenty_sdk.BatchError`. 400s that no record can cause alone (unknown object) are raised at once.
 
 The plan is written without I/O (a generator that yields batches to send and receives their outcome), so the
@@ -45,6 +50,7 @@ __all__ = [
     "Outcome",
     "contains_nul",
     "merge_payloads",
+    "named_in",
     "unique_fields_for",
     "unique_keys",
 ]
@@ -219,6 +225,7 @@ class BatchRun(Generic[ModelT]):
         self.max_failures = max_failures
         self.requests = 0
         self.refused = 0
+        self.named = 0  # refusals whose message named the bad records (no bisection needed)
         self.chunks = 0  # chunks planned so far: the number of the one being filled
         self._lock = threading.Lock()
         self._landed: list[tuple[int, int, ModelT]] = []  # (chunk, position in the chunk, record)
@@ -259,12 +266,14 @@ class BatchRun(Generic[ModelT]):
         results, failures = self.results, self.failures
         if failures:
             log.info(
-                "%s: %d record(s) failed, %d landed, in %d request(s) (%d refused batches bisected)",
+                "%s: %d record(s) failed, %d landed, in %d request(s) "
+                "(%d refused batches of which %d named their records)",
                 self.what,
                 len(failures),
                 len(results),
                 self.requests,
                 self.refused,
+                self.named,
             )
             raise BatchError(failures, succeeded=len(results), results=results)
         return results
@@ -284,6 +293,15 @@ class BatchRun(Generic[ModelT]):
             refusal = outcome
         if len(items) == 1:
             self._fail(chunk, items[0], refusal)
+            return
+        named = named_in(refusal, items)
+        if named and len(named) < len(items):
+            with self._lock:
+                self.named += 1
+            for item in named:
+                self._fail(chunk, item, refusal)
+            rest = [item for item in items if all(item is not n for n in named)]
+            yield from self._resolve(chunk, rest, None, False)  # sent again at once: it may hold no other culprit
             return
         mid = (len(items) + 1) // 2
         left, right = items[:mid], items[mid:]
@@ -327,6 +345,67 @@ class BatchRun(Generic[ModelT]):
             over = self.max_failures is not None and len(self._failed) > self.max_failures
         if over:
             raise self.incomplete()
+
+
+# Twenty's messages naming the value it refused (``inspect(value)`` for the first kind: a quoted string, or a number)
+_NAMED_VALUE = re.compile(
+    r"Invalid (?:\w+ )?value (?P<value>'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|-?[\d.e+]+|true|false) "
+    r"for (?:\w+ )?field \"(?P<field>[^\" ]+)"
+)
+_NAMED_PHONE = re.compile(r"^Provided phone number is invalid (?P<value>.+)$", re.DOTALL)
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "0": "\x00", "b": "\b", "f": "\f", "v": "\v"}
+
+
+def _unquote(text: str) -> Any:
+    """A value as Node's ``inspect`` printed it, back (strings unquoted and unescaped; numbers and booleans)."""
+    if text[:1] in "'\"":
+        return re.sub(r"\\(.)", lambda m: _ESCAPES.get(m.group(1), m.group(1)), text[1:-1])
+    if text in ("true", "false"):
+        return text == "true"
+    try:
+        return float(text) if any(c in text for c in ".e") else int(text)
+    except ValueError:
+        return text
+
+
+def _leaves(value: Any) -> Iterable[Any]:
+    if isinstance(value, Mapping):
+        for v in value.values():
+            yield from _leaves(v)
+    elif isinstance(value, list | tuple):
+        for v in value:
+            yield from _leaves(v)
+    else:
+        yield value
+
+
+def _holds(payload: Mapping[str, Any], field: str | None, value: Any) -> bool:
+    """Whether ``payload`` holds ``value`` at ``field`` (a dotted path; its last part may name a list of values),
+    or anywhere when no field is named."""
+    if field is None:
+        return any(leaf == value and type(leaf) is type(value) for leaf in _leaves(payload))
+    found = _dig(payload, field)
+    if found is None and "." in field:  # a list sub-field named by its item path ("emails.additionalEmails")
+        found = _dig(payload, field.rsplit(".", 1)[0])
+    return any(leaf == value and type(leaf) is type(value) for leaf in _leaves(found))
+
+
+def named_in(error: BadRequestError, items: Sequence[Item]) -> list[Item]:
+    """The records of a refused batch that hold the value Twenty's message names (none when it names none, or
+    when the value is nowhere: the batch is then bisected)."""
+    for message in error.messages:
+        match = _NAMED_VALUE.search(message)
+        if match is not None:
+            field: str | None = match.group("field")
+            value = _unquote(match.group("value"))
+        elif (phone := _NAMED_PHONE.match(message)) is not None:
+            field, value = None, phone.group("value")
+        else:
+            continue
+        named = [item for item in items if _holds(item.payload, field, value)]
+        if named:
+            return named
+    return []
 
 
 def _reason(error: BadRequestError) -> str:

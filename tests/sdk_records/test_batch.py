@@ -259,3 +259,74 @@ def test_an_empty_input_sends_nothing(twenty: TwentyClient, emulator: Emulator) 
     assert twenty.people.upsert_many([]) == []
     assert twenty.people.create_many(iter(())) == []
     assert batch_requests(emulator) == 0
+
+
+def test_a_refusal_naming_its_value_costs_one_request_per_bad_record(twenty: TwentyClient, emulator: Emulator) -> None:
+    rows = [person(i) for i in range(200)]
+    for position, email in ((3, "bob@"), (77, "not an email"), (150, "@nobody")):
+        rows[position]["emails"] = {"primaryEmail": email}
+
+    with pytest.raises(BatchError) as caught:
+        twenty.people.upsert_many(rows)
+
+    assert [f.index for f in caught.value.failures] == [3, 77, 150]
+    assert caught.value.succeeded == 197
+    assert batch_requests(emulator) == 1 + 3  # the batch, then the rest again after each named record
+
+
+def test_records_sharing_the_named_value_all_fail_at_once(twenty: TwentyClient, emulator: Emulator) -> None:
+    rows = [person(i) for i in range(10)]
+    rows[2]["phones"] = {"primaryPhoneNumber": "n/a"}
+    rows[8]["phones"] = {"primaryPhoneNumber": "n/a"}
+
+    with pytest.raises(BatchError) as caught:
+        twenty.people.upsert_many(rows)
+
+    assert [f.index for f in caught.value.failures] == [2, 8]
+    assert caught.value.failures[0].reason.startswith("Provided phone number is invalid n/a")
+    assert batch_requests(emulator) == 2
+
+
+def test_a_refusal_naming_a_value_no_record_holds_falls_back_to_bisection(
+    twenty: TwentyClient, emulator: Emulator
+) -> None:
+    rows = [person(i) for i in range(8)]
+    rows[5]["companyId"] = "00000000-0000-4000-8000-000000000001"  # the message names a constraint, no value
+
+    with pytest.raises(BatchError) as caught:
+        twenty.people.upsert_many(rows)
+
+    assert [f.index for f in caught.value.failures] == [5]
+    assert batch_requests(emulator) > 2
+
+
+@pytest.mark.parametrize(
+    ("message", "payload", "named"),
+    [
+        (
+            "Invalid string value 'bob@' for email field \"emails.primaryEmail\"",
+            {"emails": {"primaryEmail": "bob@"}},
+            True,
+        ),
+        ("Invalid string value 'bob@' for email field \"emails.primaryEmail\"", {"jobTitle": "bob@"}, False),
+        ("Invalid string value 'it\\'s' for text field \"jobTitle\"", {"jobTitle": "it's"}, True),
+        ('Invalid string value 12 for text field "jobTitle"', {"jobTitle": 12}, True),
+        ('Invalid string value 12 for text field "jobTitle"', {"jobTitle": "12"}, False),
+        (
+            "Invalid string value 'x@' for email field \"emails.additionalEmails\"",
+            {"emails": {"additionalEmails": ["a@b.co", "x@"]}},
+            True,
+        ),
+        ("Provided phone number is invalid 12", {"phones": {"additionalPhones": [{"number": "12"}]}}, True),
+        ("The URL of the link is not valid", {"domainName": {"primaryLinkUrl": "n/a"}}, False),
+    ],
+)
+def test_named_in_finds_the_records_holding_the_value_twenty_names(
+    message: str, payload: dict[str, Any], named: bool
+) -> None:
+    from twenty_sdk._batching import Item, named_in
+
+    error = BadRequestError(400, [message])
+    items = [Item([0], [payload], payload, ()), Item([1], [{}], {"jobTitle": "fine"}, ())]
+
+    assert [i.indexes[0] for i in named_in(error, items)] == ([0] if named else [])

@@ -980,3 +980,22 @@ def test_a_pull_writes_its_store_in_large_pieces_and_resumes_after_a_crash(world
     assert sorted(read(app, CONTACTS)) == [f"C-{i:05d}" for i in range(1000)]
     assert world.counts()[LIST_ROUTE] == 4  # 600 records and the watermark's own (updatedAt[gte]): 4 pages
     app.close()
+
+
+def test_records_twenty_refuses_cost_one_request_each_not_a_bisection(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    unchecked_phones(monkeypatch)
+    bad = {7: "n/a", 80: "(415) 555-0101", 150: "call me"}
+    world.source.upsert(
+        CONTACTS,
+        [
+            contact(i, contact_identifiers={"primary_email": f"p{i}@x.test", "primary_phone": bad.get(i)})
+            for i in range(200)
+        ],
+    )
+
+    report = world.engine().run(world.source, entities=(CONTACTS,))
+
+    assert sorted(key for _, key, _ in report.errors) == [f"C-{i:05d}" for i in bad]
+    assert world.counts()[BATCH_ROUTE] == 1 + len(bad)
