@@ -255,6 +255,10 @@ _RECORD_ROUTE = re.compile(r"^/rest/(?:(?P<prefix>batch|restore)/)?(?P<object>[^
 
 
 async def _records_route(emulator: Emulator, request: Request, path: str, query: dict[str, str]) -> tuple[int, Any]:
+    if len([part for part in path.removeprefix("/rest").split("/") if part]) > 2:
+        # parse-core-path.utils.ts refuses any longer path, /rest/restore/<object>/<id> included (recorded: p02)
+        examples = "/rest/companies/id or /rest/companies or /rest/batch/companies"
+        raise bad_request(f"Query path '{path}' invalid. Valid examples: {examples}")
     match = _RECORD_ROUTE.match(path)
     if match is None:
         raise ApiError(404, {"statusCode": 404, "message": f"Cannot {request.method} {path}", "error": "Not Found"})
@@ -276,9 +280,6 @@ async def _records_route(emulator: Emulator, request: Request, path: str, query:
         return 201, {"data": {f"create{plural}": created}}
 
     if prefix == "restore":
-        if rest is not None:
-            # Twenty 2.21.0 reads this path's first segment as the object name and answers 400 (upstream bug).
-            raise bad_request(f"object '{prefix}' not found. eg: companies")
         restored = records.restore_many(obj, query.get("filter"))
         return 200, {"data": {f"restore{plural}": restored}}
 

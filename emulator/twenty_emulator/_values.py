@@ -16,6 +16,7 @@ from typing import Any
 from twenty_emulator._columns import Layout, column_for
 from twenty_emulator._composites import links_input, normalise_link, phones_input
 from twenty_emulator._errors import ApiError, bad_request, internal_error
+from twenty_emulator._inspect import js_inspect
 from twenty_emulator._query import canonical_date, canonical_date_time
 from twenty_emulator._workspace import FieldMeta, ObjectMeta
 
@@ -157,21 +158,33 @@ class _Validator:
         if value is None:
             return ""
         if not isinstance(value, str):
-            raise bad_request(f'Invalid string value {_js_repr(value)} for text field "{label or field.name}"')
+            raise bad_request(f'Invalid string value {js_inspect(value)} for text field "{label or field.name}"')
         return value
 
     def number(self, name: str, value: Any) -> Any:
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
-            raise bad_request(f'Invalid number value {_js_repr(value)} for field "{name}"')
+            raise bad_request(f'Invalid number value {js_inspect(value)} for field "{name}"')
         return value
+
+    def numeric(self, name: str, value: Any) -> Any:
+        """``validateNumericFieldOrThrow``: a number, or a string JavaScript's ``Number()`` reads as one (stored as
+        that number); ``""`` and null are null."""
+        if value is None or value == "":
+            return None
+        if isinstance(value, str):
+            number = _js_number_of(value)
+            if math.isnan(number) or math.isinf(number):
+                raise bad_request(f'Invalid number value {js_inspect(number)} for field "{name}"')
+            return int(number) if number.is_integer() and abs(number) < 2**53 else number
+        return self.number(name, value)
 
     def uuid(self, name: str, value: Any) -> str | None:
         if value is None:
             return None
         if not is_uuid(value):
-            raise bad_request(f'Invalid UUID value {_js_repr(value)} for field "{name}"')
+            raise bad_request(f'Invalid UUID value {js_inspect(value)} for field "{name}"')
         return str(value).lower()
 
     def composite(self, field: FieldMeta, value: Any, partial: bool) -> dict[str, Any]:
@@ -208,7 +221,7 @@ class _Validator:
             if sub_type == "LIST":
                 out[sub] = self._list_subfield(field, sub, value)
             elif sub_type == "NUMERIC":
-                out[sub] = self.number(path, value)
+                out[sub] = self.numeric(path, value)
             elif sub_type == "UUID":
                 out[sub] = self.uuid(path, value)
             elif sub_type == "JSON":
@@ -218,7 +231,7 @@ class _Validator:
                     out[sub] = None if t == "CURRENCY" else ""
                     continue
                 if not isinstance(value, str):
-                    raise bad_request(f'Invalid string value {_js_repr(value)} for text field "{path}"')
+                    raise bad_request(f'Invalid string value {js_inspect(value)} for text field "{path}"')
                 out[sub] = value
         if t == "EMAILS" and out.get("primaryEmail"):
             email = str(out["primaryEmail"])
@@ -258,7 +271,7 @@ class _Validator:
         if t == "BOOLEAN":
             if value is None or isinstance(value, bool):
                 return value
-            raise bad_request(f'Invalid boolean value {_js_repr(value)} for field "{name}"')
+            raise bad_request(f'Invalid boolean value {js_inspect(value)} for field "{name}"')
         if t == "UUID":
             return self.uuid(name, value)
         if t in ("DATE_TIME", "DATE"):
@@ -268,31 +281,60 @@ class _Validator:
             if isinstance(value, str):
                 canonical = canonical_date_time(value) if t == "DATE_TIME" else canonical_date(value)
             if canonical is None:
-                raise bad_request(f'Invalid date value {_js_repr(value)} for field "{name}"')
+                kind, form = ("date-time", "YYYY-MM-DDTHH:mm:ssZ") if t == "DATE_TIME" else ("date", "YYYY-MM-DD")
+                raise bad_request(
+                    f"Invalid value {js_inspect(value)} for {kind} field \"{name}\". Expected format: '{form}'"
+                )
             return canonical
         if t in ("SELECT", "RATING"):
-            if value is None:
-                return None
-            allowed = {o.get("value") for o in field.options}
-            if not isinstance(value, str) or (allowed and value not in allowed):
-                raise bad_request(f'Invalid value {_js_repr(value)} for field "{name}"')
+            value = self.text(field, value) if value is not None else None
+            options = _option_values(field)
+            if value is not None and options and value not in options:
+                raise bad_request(f'Invalid value "{value}" for field "{name}". Valid values are: {", ".join(options)}')
             return value
-        if t == "MULTI_SELECT":
+        if t in ("MULTI_SELECT", "ARRAY"):
             if value is None:
                 return None
-            allowed = {o.get("value") for o in field.options}
-            if not isinstance(value, list) or any(
-                not isinstance(v, str) or (allowed and v not in allowed) for v in value
+            if not isinstance(value, str) and (
+                not isinstance(value, list) or any(not isinstance(v, str) for v in value)
             ):
-                raise bad_request(f'Invalid value {_js_repr(value)} for field "{name}"')
-            return value
-        if t == "ARRAY":
-            if value is None:
-                return None
-            if not isinstance(value, list):
-                raise bad_request(f'Invalid value {_js_repr(value)} for field "{name}"')
-            return value
+                raise bad_request(
+                    f'Invalid value {js_inspect(value)} for field "{name} - Array values need to be string"'
+                )
+            if t == "ARRAY":
+                if not isinstance(value, list):
+                    raise bad_request(f'Invalid value {js_inspect(value)} for field "{name}"')  # not recorded
+                return value
+            options = _option_values(field)
+            chosen = value if isinstance(value, list) else [value]  # one value alone is stored as a list of it
+            if options and any(v not in options for v in chosen):
+                raise bad_request(f'Invalid value {js_inspect(value)} for multi select field "{name}"')
+            return chosen
         return value  # RAW_JSON, FILES and the rest: stored as sent
+
+
+def _option_values(field: FieldMeta) -> list[str]:
+    """A SELECT / MULTI_SELECT / RATING field's option values, in the order Twenty lists them (by position)."""
+    options = sorted(field.options, key=lambda o: o.get("position", 0) if isinstance(o, dict) else 0)
+    return [str(o.get("value")) for o in options if isinstance(o, dict) and o.get("value") is not None]
+
+
+def _js_number_of(text: str) -> float:
+    """JavaScript's ``Number(text)``: surrounding white space ignored, ``""`` is 0, hex/octal/binary prefixes,
+    ``Infinity``; anything else NaN."""
+    stripped = text.strip()
+    if stripped == "":
+        return 0.0
+    try:
+        if stripped[:2].lower() in ("0x", "0o", "0b"):
+            return float(int(stripped, 0))
+        if stripped.lstrip("+-") == "Infinity":
+            return float(stripped.replace("Infinity", "inf"))
+        if stripped.lower().lstrip("+-") in ("inf", "infinity", "nan"):
+            return math.nan
+        return float(stripped)
+    except ValueError:
+        return math.nan
 
 
 def _whole_composite(field_type: str, subs: dict[str, Any]) -> dict[str, Any]:

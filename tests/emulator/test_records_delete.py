@@ -115,7 +115,8 @@ def test_restore_many_without_a_filter_restores_everything(api: Api) -> None:
 def test_restore_by_id_path_answers_twentys_400(api: Api) -> None:
     _person(api)
     answer = api.fail("PATCH", f"/rest/restore/people/{P1}")
-    assert answer["messages"] == ["object 'restore' not found. eg: companies"]
+    examples = "/rest/companies/id or /rest/companies or /rest/batch/companies"  # as recorded (p02)
+    assert answer["messages"] == [f"Query path '/rest/restore/people/{P1}' invalid. Valid examples: {examples}"]
 
 
 # -- many records ------------------------------------------------------------------------------------------------------
