@@ -1,43 +1,94 @@
-"""Twenty's rate limit: two token buckets per workspace (defaults 100 per 1 s and 100 per 60 s), refilling
-continuously; one request takes one token from each, whatever its size. Only record APIs are limited."""
+"""Twenty's rate limit on the record APIs, computed as Twenty 2.21.0 computes it.
+
+Source: ``engine/core-modules/throttler/throttler.service.ts`` (``tokenBucketThrottleOrThrow``) and its caller
+``throttleQueryExecution`` in ``common-base-query-runner.service.ts``. Each workspace has two token buckets, *short*
+(default 100 per 1000 ms) and *long* (default 100 per 60000 ms); one request takes one token from each, whatever its
+size. Per bucket the server stores ``{tokens, lastRefillAt}`` (Redis, TTL 2 x window; missing = a full bucket) and on
+each request, with ``now = Date.now()`` (whole milliseconds)::
+
+    available = min(tokens + floor((now - lastRefillAt) * (limit / window)), limit)
+    available < 1  ->  429 "Limit reached (<limit> tokens per <window> ms)", nothing stored
+    otherwise      ->  store {tokens: available - 1, lastRefillAt: now}
+
+So the refill is *not* continuous: an admitted request restarts the refill clock and throws away the fraction of a
+token refilled since the previous admitted one. Requests admitted less than ``window / limit`` apart (600 ms for the
+long bucket) refill nothing. The short bucket is checked and charged first, then the long one: a request the long
+bucket refuses has still spent a short token.
+
+One difference, on purpose: the server's read-then-write is not atomic (two concurrent requests may read the same
+state and both be admitted), the emulator's is (under a lock). The emulator is therefore never more lenient than the
+server, which is what a client paced against it needs.
+"""
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable
 
 import attrs
 
-__all__ = ["Bucket", "RateLimiter"]
+__all__ = ["Bucket", "RateLimiter", "Stored", "available_tokens", "throttle"]
+
+
+@attrs.frozen
+class Stored:
+    """What the server keeps for one bucket: ``{tokens, lastRefillAt}`` and when Redis drops it (TTL 2 x window)."""
+
+    tokens: int
+    last_refill_at: int  # ms, the clock's reading when the last admitted request was counted
+    expires_at: int  # ms; from this instant on the key is gone (= a full bucket)
+
+
+def available_tokens(stored: Stored | None, now_ms: int, limit: int, window_ms: int) -> int:
+    """``getAvailableTokensCount``: the whole tokens the bucket holds at ``now_ms`` (same float arithmetic as JS)."""
+    if stored is None or now_ms >= stored.expires_at:
+        return limit
+    refill_rate = limit / window_ms
+    refill_amount = math.floor((now_ms - stored.last_refill_at) * refill_rate)
+    return min(stored.tokens + refill_amount, limit)
+
+
+def throttle(stored: Stored | None, now_ms: int, limit: int, window_ms: int) -> Stored | None:
+    """``tokenBucketThrottleOrThrow`` for one token: the state to store if the request is admitted, None if refused
+    (then nothing is stored)."""
+    available = available_tokens(stored, now_ms, limit, window_ms)
+    if available < 1:
+        return None
+    return Stored(tokens=available - 1, last_refill_at=now_ms, expires_at=now_ms + 2 * window_ms)
 
 
 @attrs.define
 class Bucket:
-    """A token bucket of ``limit`` tokens refilled evenly over ``ttl_ms``."""
+    """One of a workspace's two buckets: ``limit`` tokens per ``ttl_ms`` and what the server has stored for it."""
 
     limit: int
     ttl_ms: int
-    tokens: float = attrs.field(default=-1.0)
-    stamp: float | None = None  # the clock's reading at the last refill (None: never; 0.0 is a valid reading)
-
-    def __attrs_post_init__(self) -> None:
-        if self.tokens < 0:
-            self.tokens = float(self.limit)
-
-    def refill(self, now: float) -> None:
-        if self.stamp is not None:
-            rate = self.limit / (self.ttl_ms / 1000.0)
-            self.tokens = min(float(self.limit), self.tokens + (now - self.stamp) * rate)
-        self.stamp = now
+    stored: Stored | None = None
 
     @property
     def message(self) -> str:
         return f"Limit reached ({self.limit} tokens per {self.ttl_ms} ms)"
 
+    def take(self, now_ms: int) -> bool:
+        """Admit (and charge) or refuse one request arriving at ``now_ms``."""
+        stored = throttle(self.stored, now_ms, self.limit, self.ttl_ms)
+        if stored is None:
+            return False
+        self.stored = stored
+        return True
+
+    def tokens(self, now_ms: int) -> int:
+        return available_tokens(self.stored, now_ms, self.limit, self.ttl_ms)
+
 
 class RateLimiter:
-    """Both buckets of one workspace. ``take()`` answers None when the request may go, else the 429 message."""
+    """Both buckets of one workspace. ``take()`` answers None when the request may go, else the 429 message.
+
+    ``clock`` returns seconds (monotonic, like :func:`time.monotonic`); it is read as whole milliseconds, as Twenty
+    reads ``Date.now()``. Inject a fake clock in tests.
+    """
 
     def __init__(
         self,
@@ -55,22 +106,22 @@ class RateLimiter:
         self.long = Bucket(long_limit, long_ttl_ms)
         self._lock = threading.Lock()
 
+    def now_ms(self) -> int:
+        """The clock in whole milliseconds (rounded, so that a fake clock at 0.61 s reads 610 ms, not 609)."""
+        return round(self.clock() * 1000)
+
     def take(self) -> str | None:
         if not self.enabled:
             return None
         with self._lock:
-            now = self.clock()
-            for bucket in (self.long, self.short):
-                bucket.refill(now)
-            for bucket in (self.long, self.short):
-                if bucket.tokens < 1:
+            now = self.now_ms()
+            for bucket in (self.short, self.long):  # short first; its token stays spent if the long one refuses
+                if not bucket.take(now):
                     return bucket.message
-            for bucket in (self.long, self.short):
-                bucket.tokens -= 1
             return None
 
     def reset(self) -> None:
+        """Both buckets full again (the server's keys deleted)."""
         with self._lock:
-            for bucket in (self.long, self.short):
-                bucket.tokens = float(bucket.limit)
-                bucket.stamp = None
+            for bucket in (self.short, self.long):
+                bucket.stored = None
