@@ -19,7 +19,10 @@ workspace): read them from ``additional_properties``, or by subscript, and write
     new = Person(name=FullName(first_name="Ada")); new["intro"] = "hello"
 
 Every method is one request (one rate-limit token), except ``iter``/``pages`` (one per page of 200), ``restore``
-(one per 100 ids) and the batch writes (one per 200 records, plus the bisection of refused batches).
+(one per 100 ids) and the batch writes (one per 200 records, plus one per refused record, or a bisection).
+``resource.requests`` counts the HTTP requests the client sent to the object's routes so far, every attempt
+included (retries after a 429 or a 5xx, re-sent and bisected batches, reads): take the difference around a piece
+of work to know what it cost.
 """
 
 from __future__ import annotations
@@ -29,12 +32,14 @@ import datetime as dt
 import enum
 import importlib
 import threading
+import weakref
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Generator, Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Generic, TypeAlias, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeAlias, TypeVar, cast
 from urllib.parse import quote
 from uuid import UUID
 
 import attrs
+import httpx
 
 from twenty_sdk._batching import (
     MAX_BATCH,
@@ -101,6 +106,49 @@ def _concurrency(value: int) -> int:
 def _chunk_keys(chunk: list[Item]) -> frozenset[Any]:
     """Every unique key of a chunk's records: two chunks sharing one must not be in flight together."""
     return frozenset(key for item in chunk for key in item.keys)
+
+
+class _RequestLog:
+    """The HTTP requests a transport's httpx client sent, by object (``people`` for ``/rest/people/...``,
+    ``/rest/batch/people``, ``/rest/restore/people``), counted by an httpx ``request`` event hook: it sees every
+    attempt, retries included. One per transport; thread-safe."""
+
+    _of: ClassVar[weakref.WeakKeyDictionary[Any, _RequestLog]] = weakref.WeakKeyDictionary()
+    _guard: ClassVar[threading.Lock] = threading.Lock()
+
+    def __init__(self) -> None:
+        self.counts: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    @classmethod
+    def of(cls, transport: Any) -> _RequestLog | None:
+        """The log of ``transport`` (installed on first use), or None when it has no httpx client to hook into."""
+        http = getattr(transport, "_client", None)
+        if not isinstance(http, httpx.Client | httpx.AsyncClient):
+            return None
+        with cls._guard:
+            log = cls._of.get(transport)
+            if log is None:
+                log = cls._of[transport] = cls()
+                if isinstance(http, httpx.AsyncClient):
+
+                    async def hook(request: httpx.Request) -> None:
+                        log.saw(request.url.path)
+
+                    http.event_hooks["request"].append(hook)
+                else:
+                    http.event_hooks["request"].append(lambda request: log.saw(request.url.path))
+        return log
+
+    def saw(self, path: str) -> None:
+        parts = path.split("/rest/", 1)[-1].split("/")
+        name = parts[1] if parts[0] in ("batch", "restore") and len(parts) > 1 else parts[0]
+        with self._lock:
+            self.counts[name] = self.counts.get(name, 0) + 1
+
+    def count(self, name_plural: str) -> int:
+        with self._lock:
+            return self.counts.get(name_plural, 0)
 
 
 def _dict_parser(data: Mapping[str, Any]) -> dict[str, Any]:
@@ -189,8 +237,17 @@ class _RecordsBase(Generic[ModelT, CreateT, UpdateT]):
             )
         self._parse = parse
 
+    _log: _RequestLog | None = None
+    _calls = 0  # requests made through this resource (retries not seen): the count without an httpx client
+
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name_plural!r}>"
+
+    @property
+    def requests(self) -> int:
+        """HTTP requests sent to this object's routes so far by the client (every resource of the object on this
+        client, every attempt: retries, bisections and reads included)."""
+        return self._log.count(self.name_plural) if self._log is not None else self._calls
 
     # -- requests --------------------------------------------------------------------------------------------------
 
@@ -355,8 +412,10 @@ class Records(_RecordsBase[ModelT, CreateT, UpdateT]):
     ) -> None:
         super().__init__(spec, parse)
         self._transport = transport
+        self._log = _RequestLog.of(transport)
 
     def _send(self, req: _Req) -> Any:
+        self._calls += 1
         return self._transport.request(
             req.method, req.path, params=req.params, json=req.json, idempotent=req.idempotent
         )
@@ -604,8 +663,10 @@ class AsyncRecords(_RecordsBase[ModelT, CreateT, UpdateT]):
     ) -> None:
         super().__init__(spec, parse)
         self._transport = transport
+        self._log = _RequestLog.of(transport)
 
     async def _send(self, req: _Req) -> Any:
+        self._calls += 1
         return await self._transport.request(
             req.method, req.path, params=req.params, json=req.json, idempotent=req.idempotent
         )

@@ -32,7 +32,7 @@ import uuid
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import nullcontext, suppress
+from contextlib import contextmanager, nullcontext, suppress
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -106,6 +106,8 @@ class EntityReport:
     entity: str
     counts: Counter[str] = attrs.field(factory=Counter)
     requests: int = 0
+    """Every HTTP request made to the entity's object (reads, writes, retries, re-sent and bisected batches), as
+    the SDK counts them (``records.requests``)."""
 
     @property
     def failed(self) -> int:
@@ -270,18 +272,37 @@ class SyncEngine:
             self._pool = pool
             try:
                 for entity in entities:
-                    report.entities.append(self._push_entity(source, entity, report, apply_deletes, only))
+                    er = EntityReport(entity.name)
+                    report.entities.append(er)
+                    with self._counting(entity, er):
+                        self._push_entity(source, entity, report, apply_deletes, only, er)
             finally:
                 self._pool = None
         if only is None and set(entities) >= set(PUSH_ORDER) and self.planner.remapping():
             self.state.set_meta("mapping_version", MAPPING_VERSION)  # every record was mapped again: done
         return report
 
-    def _push_entity(
-        self, source: Store, entity: Entity[Any], report: RunReport, apply_deletes: bool, only: frozenset[str] | None
+    @contextmanager
+    def _counting(self, entity: Entity[Any], er: EntityReport) -> Iterator[None]:
+        """``er.requests``: the HTTP requests made to the entity's object meanwhile, as the SDK counts them (every
+        attempt: retries, re-sent and bisected batches, reads), even when the work stops with an error."""
+        resource = self.client.records(OBJECTS[entity.name].name_plural)
+        before = resource.requests
+        try:
+            yield
+        finally:
+            er.requests = resource.requests - before
+
+    def _push_entity(  # noqa: PLR0917
+        self,
+        source: Store,
+        entity: Entity[Any],
+        report: RunReport,
+        apply_deletes: bool,
+        only: frozenset[str] | None,
+        er: EntityReport,
     ) -> EntityReport:
         obj = OBJECTS[entity.name]
-        er = EntityReport(entity.name)
         total = -1  # the source's rows, when the plan streams only those that differ
         if isinstance(source, SupportsStateDiff):  # with ``only`` too: the diff runs in the store, no row travels
             total, stream = self.planner.mirror_changes(source, entity)
@@ -512,7 +533,6 @@ class SyncEngine:
         try:
             rows, failed = answer()
         except (APIConnectionError, RateLimitError, InternalServerError) as exc:
-            er.requests += 1
             er.counts["failed"] += len(batch)
             reason = f"no answer from Twenty after retries ({exc}); landed or not, the next run sends it again"
             errors.extend((r.change.key, reason) for r in batch)
@@ -521,7 +541,6 @@ class SyncEngine:
                 raise
             return
         self._failed_in_a_row = 0
-        er.requests += 1  # at least: bisected batches take more (counted by the emulator in tests)
         by_key = {str(row.get(obj.key_field)): row for row in rows}
         landed: list[StateRow] = []
         for i, ready in enumerate(batch):
@@ -555,7 +574,6 @@ class SyncEngine:
     def _delete(self, obj: TwentyObject[Any], rows: list[StateRow], er: EntityReport) -> None:
         resource = self.client.records(obj.name_plural)
         resource.delete_many(Filter.in_("id", [r.twenty_id for r in rows]))
-        er.requests += 1
         er.counts["deleted"] += len(rows)
         self.state.forget(obj.entity.name, [r.key for r in rows])
 
@@ -578,9 +596,10 @@ class SyncEngine:
         pushed from: they are there)."""
         report = RunReport(_new_run_id(), "pull")
         for entity in entities:
-            report.entities.append(
-                self._pull_entity(target, entity, report, policy, target_name, filter, skip_own_writes)
-            )
+            er = EntityReport(entity.name)
+            report.entities.append(er)
+            with self._counting(entity, er):
+                self._pull_entity(target, entity, report, policy, target_name, filter, skip_own_writes, er)
         return report
 
     def _pull_entity(  # noqa: PLR0917
@@ -592,9 +611,9 @@ class SyncEngine:
         target_name: str,
         extra: Filter | str | None,
         skip_own_writes: bool,
+        er: EntityReport,
     ) -> EntityReport:
         obj = OBJECTS[entity.name]
-        er = EntityReport(entity.name)
         # one cursor per target: pulling into a second store starts from the beginning, not where the first is
         at = "" if target_name == "target" else f"@{target_name}"  # the default's names are those of earlier versions
         mark_name, pulled_at_name = f"pull:{entity.name}{at}", f"pulled-at:{entity.name}{at}"
@@ -640,7 +659,6 @@ class SyncEngine:
 
         resource = self.client.records(obj.name_plural)
         for page in resource.pages(filter=query, order_by="updatedAt,id", page_size=_MAX_BATCH):
-            er.requests += 1
             rows = [
                 r
                 for r in page.records

@@ -998,4 +998,16 @@ def test_records_twenty_refuses_cost_one_request_each_not_a_bisection(
     report = world.engine().run(world.source, entities=(CONTACTS,))
 
     assert sorted(key for _, key, _ in report.errors) == [f"C-{i:05d}" for i in bad]
-    assert world.counts()[BATCH_ROUTE] == 1 + len(bad)
+    assert world.counts()[BATCH_ROUTE] == 1 + len(bad) == report.entity("contacts").requests
+
+
+def test_the_report_counts_every_request_retries_included(world: World) -> None:
+    load(world.source, 0, 300, 0)
+    world.emulator.faults.set([FaultRule(route="POST /rest/batch/*", error_rate=0.3)], seed=4)
+
+    report = world.engine().run(world.source, entities=(CONTACTS,))
+
+    sent = len(world.recorder.batches)  # every attempt that left the client, faulted ones too
+    assert sent > math.ceil(300 / 200)  # the faults made the SDK retry
+    assert report.entity("contacts").requests == sent
+    assert report.table().splitlines()[3].endswith(f"{sent:>10}")
