@@ -19,9 +19,10 @@ __all__ = [
 
 
 class ApiError(Exception):
-    """An answer other than success: HTTP status and JSON body."""
+    """An answer other than success: HTTP status and JSON body (mostly an object; a leaked database error is a
+    bare JSON string)."""
 
-    def __init__(self, status: int, body: dict[str, Any]) -> None:
+    def __init__(self, status: int, body: Any) -> None:
         super().__init__(f"{status}: {body}")
         self.status = status
         self.body = body

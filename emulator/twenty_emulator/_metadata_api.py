@@ -116,11 +116,37 @@ def handle(emulator: Emulator, method: str, path: str, query: dict[str, str], bo
     with emulator.store.lock:
         if parts and parts[0] in ("objects", "fields") and len(parts) <= 2:
             kind = parts[0]
+            if len(parts) == 2 and verb in ("GET", "PATCH", "DELETE") and not is_uuid(parts[1]):
+                # Nest's ParseUUIDPipe on the controllers' ':id' (recorded: p03)
+                raise ApiError(
+                    400, {"message": "Validation failed (uuid is expected)", "error": "Bad Request", "statusCode": 400}
+                )
             item_id = parts[1].lower() if len(parts) == 2 else None
             route = _ROUTES.get((kind, verb, item_id is not None))
             if route is not None:
                 return route(api, item_id, query, body)
+        if len(parts) == 1 and parts[0] not in _OTHER_CONTROLLERS and not is_uuid(parts[0]):
+            # no metadata controller serves it: the record API's path parser reads it as /rest/<object>/<id>
+            raise bad_request(f"'{parts[0]}' is not a valid UUID")
     raise ApiError(404, {"statusCode": 404, "message": f"Cannot {method} {path}", "error": "Not Found"})
+
+
+_OTHER_CONTROLLERS = frozenset(
+    {
+        "views",
+        "viewFields",
+        "viewFilters",
+        "viewFilterGroups",
+        "viewGroups",
+        "viewSorts",
+        "pageLayouts",
+        "pageLayoutTabs",
+        "pageLayoutWidgets",
+        "webhooks",
+        "apiKeys",
+    }
+)
+"""Twenty's other ``/rest/metadata/<name>`` controllers (not emulated: they answer 404 here)."""
 
 
 # -- answer shapes ---------------------------------------------------------------------------------------------------
@@ -328,7 +354,8 @@ def _paginate(items: list[JSON], query: Mapping[str, str]) -> tuple[list[JSON], 
         raise bad_request("'starting_after' and 'ending_before' cannot be used together.")
     for cursor in (after, before):
         if cursor is not None and not is_uuid(cursor):
-            raise bad_request(f"Invalid cursor: {cursor}")
+            # compared with the uuid column as is: PostgreSQL's error leaks as a 500 (recorded: p03)
+            raise ApiError(500, f'invalid input syntax for type uuid: "{cursor}"')
     limit = _limit(query)
     ordered = sorted(items, key=lambda item: str(item["id"]), reverse=True)
     if before is not None:

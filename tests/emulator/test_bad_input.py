@@ -149,6 +149,8 @@ def check_answer(response: httpx.Response, sent: Any = None) -> None:
     assert response.headers["content-type"].startswith("application/json"), response.text
     body = strict_json(response.text)
     if response.status_code >= 500:
+        if isinstance(body, str) and body.startswith("invalid input syntax for type uuid"):
+            return  # a metadata cursor that is no UUID: Twenty leaks PostgreSQL's error as a 500 (recorded: p03)
         assert body == NUL_500, body
         assert _contains_nul(sent), f"500 for a body without NUL: {sent!r}"
         return
