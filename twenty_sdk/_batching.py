@@ -48,9 +48,11 @@ __all__ = [
     "Chunker",
     "Item",
     "Outcome",
+    "complete_composites",
     "contains_nul",
     "merge_payloads",
     "named_in",
+    "partial_composites",
     "unique_fields_for",
     "unique_keys",
 ]
@@ -104,6 +106,60 @@ def merge_payloads(older: Mapping[str, Any], newer: Mapping[str, Any]) -> dict[s
     for name, value in newer.items():
         before = out.get(name)
         out[name] = {**before, **value} if isinstance(before, dict) and isinstance(value, dict) else value
+    return out
+
+
+_PHONE_PRIMARY = frozenset({"primaryPhoneNumber", "primaryPhoneCountryCode", "primaryPhoneCallingCode"})
+_COMPOSITES: dict[str, frozenset[str]] = {
+    "EMAILS": frozenset({"primaryEmail", "additionalEmails"}),
+    "PHONES": _PHONE_PRIMARY | {"additionalPhones"},
+    "LINKS": frozenset({"primaryLinkUrl", "primaryLinkLabel", "secondaryLinks"}),
+}
+
+
+def _kind(value: Mapping[str, Any]) -> str | None:
+    keys = set(value)
+    return next((kind for kind, subs in _COMPOSITES.items() if keys and keys <= subs), None)
+
+
+def _erases(value: Mapping[str, Any]) -> bool:
+    """Whether writing this composite value alone resets sub-fields it does not name (API_FACTS "Partial composite
+    writes", from Twenty's record input transforms): EMAILS without ``primaryEmail``; PHONES naming the primary
+    number without ``additionalPhones``; LINKS without all three of its sub-fields."""
+    kind = _kind(value)
+    if kind == "EMAILS":
+        return "primaryEmail" not in value
+    if kind == "PHONES":
+        return bool(_PHONE_PRIMARY & set(value)) and "additionalPhones" not in value
+    if kind == "LINKS":
+        return set(value) != _COMPOSITES["LINKS"]
+    return False
+
+
+def partial_composites(payload: Mapping[str, Any]) -> list[str]:
+    """The fields of ``payload`` holding an EMAILS, PHONES or LINKS value that Twenty would write whole, resetting
+    the sub-fields it does not name (see :func:`complete_composites`)."""
+    return [name for name, value in payload.items() if isinstance(value, Mapping) and _erases(value)]
+
+
+def complete_composites(payload: Mapping[str, Any], current: Mapping[str, Any]) -> dict[str, Any]:
+    """``payload`` with each composite that would erase sub-fields (:func:`partial_composites`) completed from
+    ``current`` (the record as Twenty holds it now), so that writing it changes the sub-fields named and keeps the
+    others: the additional emails and phones, the link label and secondary links a CRM user added."""
+    out = dict(payload)
+    for name in partial_composites(payload):
+        now = current.get(name)
+        if not isinstance(now, Mapping):
+            continue
+        value = dict(payload[name])
+        kind = _kind(value)
+        if kind == "PHONES":
+            value["additionalPhones"] = list(now.get("additionalPhones") or [])
+        else:
+            for sub in _COMPOSITES[kind or "EMAILS"]:
+                if sub not in value and sub in now:
+                    value[sub] = now[sub]
+        out[name] = value
     return out
 
 

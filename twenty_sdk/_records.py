@@ -47,7 +47,9 @@ from twenty_sdk._batching import (
     Chunker,
     Item,
     Outcome,
+    complete_composites,
     contains_nul,
+    partial_composites,
     unique_fields_for,
 )
 from twenty_sdk._errors import BadRequestError, BatchError, BatchFailure, TwentyError
@@ -392,6 +394,47 @@ class _RecordsBase(Generic[ModelT, CreateT, UpdateT]):
             return None
         return chunker.take() if chunker.full() else None
 
+    def _current_req(self, chunk: builtins.list[Item], key: str | Sequence[str] | None) -> _Req | None:
+        """The one read of the records a chunk's partial composites must be completed from (by ``id``, else by the
+        first ``key`` field), or None when no record of the chunk needs it."""
+        key_field = key if isinstance(key, str) else next(iter(key or ()), None)
+        ids: builtins.list[str] = []
+        keys: builtins.list[str] = []
+        for item in chunk:
+            if not partial_composites(item.payload):
+                continue
+            if item.payload.get("id"):
+                ids.append(str(item.payload["id"]))
+            elif key_field is not None:
+                value = item.payload.get(key_field)
+                if isinstance(value, str) and value and "," not in value:  # Twenty splits in[...] on commas
+                    keys.append(value)
+        parts = ([Filter.in_("id", ids)] if ids else []) + ([Filter.in_(key_field, keys)] if keys and key_field else [])
+        if not parts:
+            return None
+        where = parts[0] if len(parts) == 1 else Filter.or_(*parts)
+        return _Req("GET", self._path(), list_params(filter=where, limit=MAX_PAGE_SIZE))
+
+    def _complete(self, chunk: builtins.list[Item], key: str | Sequence[str] | None, body: Any) -> None:
+        """Complete the chunk's partial composites from the records read (:func:`complete_composites`)."""
+        key_field = key if isinstance(key, str) else next(iter(key or ()), None)
+        by_id: dict[str, Mapping[str, Any]] = {}
+        by_key: dict[Any, Mapping[str, Any]] = {}
+        for row in self._rows(body, "read before merge"):
+            if isinstance(row, Mapping):
+                by_id[str(row.get("id"))] = row
+                if key_field is not None and row.get(key_field) not in (None, ""):
+                    by_key[row.get(key_field)] = row
+        for item in chunk:
+            if not partial_composites(item.payload):
+                continue
+            if item.payload.get("id"):
+                current = by_id.get(str(item.payload["id"]))
+            else:
+                current = by_key.get(item.payload.get(key_field)) if key_field is not None else None
+            if current is not None:
+                item.payload = complete_composites(item.payload, current)
+
     def _run(self, upsert: bool, max_failures: int | None) -> BatchRun[ModelT]:
         what = f"{'upsert' if upsert else 'create'} {self.name_plural}"
         return BatchRun(self._parse, what, max_failures=max_failures)
@@ -573,9 +616,17 @@ class Records(_RecordsBase[ModelT, CreateT, UpdateT]):
         batch_size: int = MAX_BATCH,
         max_failures: int | None = _DEFAULT_MAX_FAILURES,
         concurrency: int = 1,
+        merge_composites: bool = False,
     ) -> builtins.list[ModelT]:
         """Create or update records, 200 per request, matching on ``id`` and unique fields (see
         :mod:`twenty_sdk._batching`). Idempotent: safe to run again after any failure.
+
+        ``merge_composites``: update some sub-fields of EMAILS, PHONES and LINKS fields without erasing the others.
+        Twenty writes such a field whole (``{"phones": {"primaryPhoneNumber": ...}}`` resets ``additionalPhones``,
+        ``{"domainName": {"primaryLinkUrl": ...}}`` resets the label and secondary links); with this flag, the
+        records of each batch sending such a partial value are read first, in one request per batch (by ``id``, else
+        by the first ``key`` field), and the sub-fields not sent are carried over from what Twenty holds. A record not
+        found (new) is sent as given. What a CRM user changes between the read and the write is still overwritten.
 
         ``key``: the dotted path(s) of custom unique fields to de-duplicate on as well (``"externalId"``); ``id``,
         person ``emails.primaryEmail`` and company ``domainName.primaryLinkUrl`` always count. Records of one batch
@@ -589,11 +640,23 @@ class Records(_RecordsBase[ModelT, CreateT, UpdateT]):
         """
         run = self._run(True, max_failures)
         chunks = self._chunks(run, items, upsert=True, key=key, batch_size=batch_size)
+        if merge_composites:
+            chunks = self._merged(chunks, key)
         if _concurrency(concurrency) == 1:
             self._drive(run, chunks, upsert=True)
         else:
             self._drive_concurrently(run, chunks, upsert=True, concurrency=concurrency)
         return run.finish()
+
+    def _merged(
+        self, chunks: Iterator[builtins.list[Item]], key: str | Sequence[str] | None
+    ) -> Iterator[builtins.list[Item]]:
+        """The chunks, their partial composites completed from one read each (``merge_composites``)."""
+        for chunk in chunks:
+            req = self._current_req(chunk, key)
+            if req is not None:
+                self._complete(chunk, key, self._send(req))
+            yield chunk
 
     def _drive(self, run: BatchRun[ModelT], chunks: Iterator[builtins.list[Item]], *, upsert: bool) -> None:
         for chunk in chunks:
@@ -799,11 +862,15 @@ class AsyncRecords(_RecordsBase[ModelT, CreateT, UpdateT]):
         batch_size: int = MAX_BATCH,
         max_failures: int | None = _DEFAULT_MAX_FAILURES,
         concurrency: int = 1,
+        merge_composites: bool = False,
     ) -> builtins.list[ModelT]:
         """See :meth:`Records.upsert_many` (``concurrency``: batch requests in flight at once, as tasks; ``items``
-        may also be an async iterable, read as batches are needed)."""
+        may also be an async iterable, read as batches are needed; ``merge_composites``: one read per batch to keep
+        the sub-fields not sent)."""
         run = self._run(True, max_failures)
         chunks = self._achunks(run, items, upsert=True, key=key, batch_size=batch_size)
+        if merge_composites:
+            chunks = self._amerged(chunks, key)
         if _concurrency(concurrency) == 1:
             await self._drive(run, chunks, upsert=True)
         else:
@@ -833,6 +900,16 @@ class AsyncRecords(_RecordsBase[ModelT, CreateT, UpdateT]):
                 yield full
         if len(chunker):
             yield chunker.take()
+
+    async def _amerged(
+        self, chunks: AsyncIterator[builtins.list[Item]], key: str | Sequence[str] | None
+    ) -> AsyncIterator[builtins.list[Item]]:
+        """See :meth:`Records._merged`."""
+        async for chunk in chunks:
+            req = self._current_req(chunk, key)
+            if req is not None:
+                self._complete(chunk, key, await self._send(req))
+            yield chunk
 
     async def _drive(self, run: BatchRun[ModelT], chunks: AsyncIterator[builtins.list[Item]], *, upsert: bool) -> None:
         async for chunk in chunks:
