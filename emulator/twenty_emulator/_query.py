@@ -64,6 +64,7 @@ __all__ = [
     "decode_cursor",
     "encode_cursor",
     "fetch_count",
+    "js_inspect",
     "js_int",
     "list_sql",
     "mentions_deleted_at",
@@ -457,6 +458,11 @@ def _inspect(value: Any, depth: int = 0, indentation: int = 0) -> str:
         return f"{braces[0]} {', '.join(parts)} {braces[1]}"
     pad = "\n" + " " * indentation
     return f"{braces[0]}{pad}  " + f",{pad}  ".join(parts) + f"{pad}{braces[1]}"
+
+
+def js_inspect(value: Any) -> str:
+    """``util.inspect(value)`` as Twenty's validators print a rejected value in their messages (``[ 'a' ]``)."""
+    return _inspect(value)
 
 
 # ---------------------------------------------------------------------------------------------------------------------

@@ -16,8 +16,7 @@ from typing import Any
 from twenty_emulator._columns import Layout, column_for
 from twenty_emulator._composites import links_input, normalise_link, phones_input
 from twenty_emulator._errors import ApiError, bad_request, internal_error
-from twenty_emulator._inspect import js_inspect
-from twenty_emulator._query import canonical_date, canonical_date_time
+from twenty_emulator._query import canonical_date, canonical_date_time, js_inspect
 from twenty_emulator._workspace import FieldMeta, ObjectMeta
 
 __all__ = [
