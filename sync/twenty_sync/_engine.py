@@ -11,7 +11,11 @@
 are sent 200 per request with ``upsert_many(key="contactId" | "businessId" | "relationshipId")``, paced by the SDK.
 Businesses go first, then contacts, then relationships, whose ``personId`` / ``companyId`` come from the state (the
 Twenty ids the earlier upserts answered). A record that cannot go (it does not map, its email or domain belongs to
-another record, Twenty refuses it) is logged in ``sync_errors`` with its key and reason, and the run goes on. The
+another record, Twenty refuses it) is logged in ``sync_errors`` with its key and reason, and the run goes on; one
+refused for its own values is held back by the next runs until its source row changes. An update sends only the
+fields whose value changed since the last write (the state keeps a hash per field); one changing an email, phone or
+link carries over the sub-fields the sync does not own (additional emails and phones, link labels, secondary
+links) from Twenty's record, read once per batch, so that what a CRM user added there survives. The
 state advances after each landed batch only: a run killed anywhere and started again sends what is left and creates
 no duplicate (the upserts match the external ids). A run with nothing to do sends no write and reads no record
 from Twenty. From a store that diffs itself against a copy of the state (BigQuery: the copy is a table of (key, hash)
@@ -27,6 +31,7 @@ from, ``skip_own_writes=True`` leaves out the echo of our own pushes (records as
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from collections import Counter, deque
@@ -47,6 +52,7 @@ from twenty_sdk import (
     RateLimitError,
     TwentyClient,
 )
+from twenty_sdk._batching import complete_composites, partial_composites
 from twenty_sync._mapping import (
     DEFAULT_LIMITS,
     MAPPING_VERSION,
@@ -175,6 +181,28 @@ class _Ready:
     change: Change
     payload: dict[str, Any]
     unique: str | None
+    full: dict[str, Any] = attrs.field(factory=dict)
+    """The whole mapped payload (``payload`` may carry only the fields that changed): the state's field hashes."""
+
+
+def field_hashes(payload: Mapping[str, Any]) -> dict[str, str]:
+    """A short hash of each field of a mapped payload: what the state keeps to send only changed fields."""
+    return {name: payload_hash({name: value})[:16] for name, value in payload.items()}
+
+
+def _changed_fields(change: Change) -> set[str] | None:
+    """The fields of an update whose value differs from the last payload sent, or None when that is unknown (a
+    state row from before field hashes were kept): the whole payload then goes."""
+    st = change.state
+    if change.op != "update" or st is None or not st.field_hashes or change.payload is None:
+        return None
+    try:
+        before = json.loads(st.field_hashes)
+    except ValueError:
+        return None
+    now = field_hashes(change.payload)
+    changed = {name for name, h in now.items() if before.get(name) != h}
+    return changed or None
 
 
 class SyncEngine:
@@ -478,7 +506,13 @@ class SyncEngine:
             businesses = self.state.get_many("businesses", [r["business"] for r in refs])
         what = obj.unique_path[1] if obj.unique_path else ""
         for change in candidates:
-            payload = dict(change.payload or {})
+            full = dict(change.payload or {})
+            changed = _changed_fields(change)
+            payload = {
+                name: value
+                for name, value in full.items()
+                if changed is None or name in changed or name == obj.key_field
+            }
             unique = uniques[change.key]
             if unique is not None:
                 held_by = owners.get(unique)
@@ -496,10 +530,11 @@ class SyncEngine:
                     er.counts["failed"] += 1
                     continue
                 seen[unique] = change.key
-            refs = payload.pop("_refs", None)
-            if refs is not None:
-                person, company = contacts.get(refs["contact"]), businesses.get(refs["business"])
-                pairs = (("contact", refs["contact"], person), ("business", refs["business"], company))
+            payload.pop("_refs", None)
+            ref = full.get("_refs") if changed is None or "_refs" in changed else None  # unchanged: as they are
+            if ref is not None:
+                person, company = contacts.get(ref["contact"]), businesses.get(ref["business"])
+                pairs = (("contact", ref["contact"], person), ("business", ref["business"], company))
                 missing = [f"{kind} {key!r}" for kind, key, row in pairs if row is None]
                 if missing or person is None or company is None:
                     errors.append((change.key, f"{' and '.join(missing)} not in Twenty (not synced, or failed)"))
@@ -507,15 +542,38 @@ class SyncEngine:
                     continue
                 payload["personId"] = person.twenty_id
                 payload["companyId"] = company.twenty_id
-            yield _Ready(change, payload, unique)
+            yield _Ready(change, payload, unique, full)
 
     def _request(self, obj: TwentyObject[Any], batch: list[_Ready]) -> _Answer:
         """Send one batch (on any thread): Twenty's records, and the refused records' reasons by index."""
         resource = self.client.records(obj.name_plural)
+        self._complete_composites(resource, batch)
         try:
             return resource.upsert_many([r.payload for r in batch], key=obj.key_field, max_failures=None), {}
         except BatchError as exc:
             return list(exc.results), {f.index: f.reason for f in exc.failures}
+
+    @staticmethod
+    def _complete_composites(resource: Any, batch: list[_Ready]) -> None:
+        """Updates that change an email, phone or link are sent with the sub-fields the sync does not own (additional
+        emails and phones, link labels, secondary links) carried over from Twenty's record, read in one request for
+        the whole batch: written alone, the composite would erase them. A record gone from Twenty gets its whole
+        payload."""
+        need = [
+            r for r in batch if r.change.op == "update" and r.change.state is not None and partial_composites(r.payload)
+        ]
+        if not need:
+            return
+        ids = [r.change.state.twenty_id for r in need if r.change.state is not None]
+        page = resource.list(filter=Filter.in_("id", ids), limit=_MAX_BATCH)
+        current = {str(row.get("id")): row for row in page.records}
+        for r in need:
+            now = current.get(r.change.state.twenty_id) if r.change.state is not None else None
+            if now is None:
+                r.payload = {**r.full, **{k: v for k, v in r.payload.items() if k not in r.full}}
+                r.payload.pop("_refs", None)
+            else:
+                r.payload = complete_composites(r.payload, now)
 
     def _land(
         self,
@@ -565,6 +623,7 @@ class SyncEngine:
                     twenty_id=str(row["id"]),
                     twenty_hash=twenty_projection(obj, row),
                     unique_value=ready.unique,
+                    field_hashes=json.dumps(field_hashes(ready.full or ready.payload), sort_keys=True),
                 )
             )
         self.state.record(obj.entity.name, landed)
@@ -748,6 +807,7 @@ class SyncEngine:
             twenty_id=str(row["id"]),
             twenty_hash=projection,
             unique_value=obj.unique_value(payload),
+            field_hashes=json.dumps(field_hashes(payload), sort_keys=True) if payload else None,
         )
 
     # --- one contact everywhere -----------------------------------------------------------------------------------

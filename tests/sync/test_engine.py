@@ -1011,3 +1011,109 @@ def test_the_report_counts_every_request_retries_included(world: World) -> None:
     assert sent > math.ceil(300 / 200)  # the faults made the SDK retry
     assert report.entity("contacts").requests == sent
     assert report.table().splitlines()[3].endswith(f"{sent:>10}")
+
+
+# --- field-level writes: what a CRM user added survives -----------------------------------------------------------
+
+SECONDARY = [{"url": "https://blog.b1.example.test", "label": "Blog"}]
+EXTRA_PHONE = {"number": "612345678", "countryCode": "FR", "callingCode": "+33"}
+
+
+def crm_user_adds_links(world: World, business_id: str) -> None:
+    (company,) = [c for c in world.records("companies") if c["businessId"] == business_id]
+    world.client.companies.update(
+        company["id"],
+        {"domainName": {**company["domainName"], "primaryLinkLabel": "Home", "secondaryLinks": SECONDARY}},
+    )
+
+
+def crm_user_adds_a_phone_and_an_email(world: World, contact_id: str) -> None:
+    (person,) = [p for p in world.records("people") if p["contactId"] == contact_id]
+    world.client.people.update(
+        person["id"],
+        {
+            "phones": {**person["phones"], "additionalPhones": [EXTRA_PHONE]},
+            "emails": {**person["emails"], "additionalEmails": ["ada.home@example.test"]},
+        },
+    )
+
+
+def test_an_update_sends_only_the_fields_that_changed(world: World) -> None:
+    load(world.source, 2, 0, 0)
+    world.engine().run(world.source)
+    world.source.upsert(BUSINESSES, [business(1, business_name="Renamed")])
+    world.recorder.batches.clear()
+
+    world.engine().run(world.source)
+
+    assert world.recorder.batches == [("companies", [{"businessId": "B-00001", "name": "Renamed"}])]
+
+
+def test_a_renamed_business_keeps_the_links_a_crm_user_added(world: World) -> None:
+    load(world.source, 2, 0, 0)
+    world.engine().run(world.source)
+    crm_user_adds_links(world, "B-00001")
+    world.source.upsert(BUSINESSES, [business(1, business_name="Renamed")])
+
+    world.engine().run(world.source)
+
+    (company,) = [c for c in world.records("companies") if c["businessId"] == "B-00001"]
+    assert company["name"] == "Renamed"
+    assert company["domainName"]["primaryLinkLabel"] == "Home"
+    assert company["domainName"]["secondaryLinks"] == SECONDARY
+
+
+def test_a_new_website_keeps_the_label_and_secondary_links_with_one_read_per_batch(world: World) -> None:
+    load(world.source, 3, 0, 0)
+    world.engine().run(world.source)
+    crm_user_adds_links(world, "B-00001")
+    world.source.upsert(BUSINESSES, [business(i, website=f"https://new{i}.example.test") for i in range(3)])
+    world.emulator.reset_counts()
+
+    report = world.engine().run(world.source)
+
+    assert (world.counts()[LIST_ROUTE], world.counts()[BATCH_ROUTE]) == (1, 1)
+    assert report.entity("businesses").requests == 2
+    (company,) = [c for c in world.records("companies") if c["businessId"] == "B-00001"]
+    assert company["domainName"] == {
+        "primaryLinkUrl": "https://new1.example.test",
+        "primaryLinkLabel": "Home",
+        "secondaryLinks": SECONDARY,
+    }
+
+
+def test_a_new_phone_keeps_the_additional_phone_and_email_a_crm_user_added(world: World) -> None:
+    world.source.upsert(
+        CONTACTS,
+        [contact(1, contact_identifiers={"primary_email": "ada@example.test", "primary_phone": "+1 202 555 0100"})],
+    )
+    world.engine().run(world.source)
+    crm_user_adds_a_phone_and_an_email(world, "C-00001")
+    world.source.upsert(
+        CONTACTS,
+        [contact(1, contact_identifiers={"primary_email": "ada@example.test", "primary_phone": "+1 202 555 0199"})],
+    )
+
+    world.engine().run(world.source)
+
+    (person,) = world.records("people")
+    assert person["phones"]["primaryPhoneNumber"] == "2025550199"
+    assert person["phones"]["additionalPhones"] == [EXTRA_PHONE]
+    assert person["emails"]["additionalEmails"] == ["ada.home@example.test"]
+
+
+def test_a_state_without_field_hashes_sends_whole_payloads_and_still_keeps_crm_additions(world: World) -> None:
+    load(world.source, 2, 0, 0)
+    world.engine().run(world.source)
+    rows = list(world.state.rows("businesses"))
+    world.state.record("businesses", [attrs.evolve(r, field_hashes=None) for r in rows])  # as an older release left it
+    crm_user_adds_links(world, "B-00001")
+    world.source.upsert(BUSINESSES, [business(1, business_name="Renamed")])
+    world.recorder.batches.clear()
+
+    world.engine().run(world.source)
+
+    ((_, (sent,)),) = world.recorder.batches
+    assert set(sent) > {"businessId", "name", "domainName"}
+    (company,) = [c for c in world.records("companies") if c["businessId"] == "B-00001"]
+    assert company["domainName"]["secondaryLinks"] == SECONDARY
