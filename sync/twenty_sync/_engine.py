@@ -608,6 +608,8 @@ class SyncEngine:
                 reason = failed.get(i, "not in Twenty's answer")
                 errors.append((change.key, reason))
                 er.counts["failed"] += 1
+                if i in failed:
+                    er.counts["refused"] += 1  # by Twenty itself (the rest failed here, before sending)
                 if i in failed and refused_for_good(reason):
                     refusals.append((change.key, change.source_hash or change.record.content_hash, reason))
                 continue
