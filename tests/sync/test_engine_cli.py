@@ -116,3 +116,49 @@ def test_run_with_batches_in_flight(server: RunningServer, source: Path, tmp_pat
     assert run.splitlines()[4].split()[:6] == ["contacts", "5", "0", "0", "0", "1"]
     assert bad == 2
     assert "must be at least 1" in err
+
+
+@pytest.fixture
+def national_phones(tmp_path: Path) -> Path:
+    path = tmp_path / "phones.sqlite3"
+    store = LocalStore(path)
+    store.ensure_schema()
+    store.upsert(CONTACTS, [Contact("C-1", "Ada", {"primary_email": "ada@x.test", "primary_phone": "(415) 555-0101"})])
+    store.close()
+    return path
+
+
+def test_a_national_phone_without_a_region_lands_without_it_and_warns(
+    server: RunningServer, national_phones: Path, tmp_path: Path
+) -> None:
+    common = ["--state", str(tmp_path / "state.sqlite3"), "--url", server.url, "--api-key", API_KEY, "--no-rate-limit"]
+
+    code, run, _ = cli(*common, "run", "--source", f"local:{national_phones}")
+
+    assert code == 0  # a warning is no failure
+    assert "warning contacts C-1: primary_phone: '(415) 555-0101' has no country code" in run
+
+
+@pytest.mark.parametrize("how", ["flag", "environment"])
+def test_the_default_phone_region_comes_from_the_flag_or_the_environment(
+    how: str, server: RunningServer, national_phones: Path, tmp_path: Path
+) -> None:
+    common = ["--state", str(tmp_path / "state.sqlite3"), "--url", server.url, "--api-key", API_KEY, "--no-rate-limit"]
+    flag = ["--default-phone-region", "US"] if how == "flag" else []
+    env = {"TWENTY_SYNC_DEFAULT_PHONE_REGION": "US"} if how == "environment" else {}
+    out, err = io.StringIO(), io.StringIO()
+
+    code = main([*common, *flag, "run", "--source", f"local:{national_phones}"], stdout=out, stderr=err, env=env)
+
+    assert code == 0
+    assert "warning" not in out.getvalue()
+    assert server.emulator.request_counts()["POST /rest/batch/{object}"] == 1
+
+
+def test_strict_refuses_the_contact_instead(server: RunningServer, national_phones: Path, tmp_path: Path) -> None:
+    common = ["--state", str(tmp_path / "state.sqlite3"), "--url", server.url, "--api-key", API_KEY, "--no-rate-limit"]
+
+    code, run, _ = cli(*common, "--strict", "run", "--source", f"local:{national_phones}")
+
+    assert code == 1
+    assert "error contacts C-1: primary_phone: '(415) 555-0101' has no country code" in run
