@@ -21,7 +21,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from twenty_emulator import _duplicates, _merge, _metadata_api, _query
+from twenty_emulator import _duplicates, _group_by, _merge, _metadata_api, _query
 from twenty_emulator._errors import ApiError, bad_request, express_bad_request
 from twenty_emulator._faults import FaultDecision, rules_from_json
 from twenty_emulator._state import Emulator
@@ -292,10 +292,7 @@ async def _records_route(emulator: Emulator, request: Request, path: str, query:
         return 200, _merge.merge_many(records, obj, body, _query.parse_depth(query.get("depth")))
 
     if rest == "groupBy" and method == "GET":
-        raise ApiError(
-            501,
-            {"statusCode": 501, "error": "NotImplementedException", "messages": [f"'{rest}' is not emulated yet"]},
-        )
+        return 200, _group_by.group_by(records, obj, query)
 
     if rest is None:
         if method == "GET":

@@ -1,0 +1,401 @@
+"""``GET /rest/<object>/groupBy``: the object's records grouped by fields, with aggregates per group.
+
+Written from Twenty 2.21.0's ``rest-api-group-by.handler.ts``, the group-by argument processor
+(``validate-and-transform-group-by-fields-or-throw.util.ts``), ``ProcessAggregateHelper`` and
+``get-available-aggregations-from-object-fields.util.ts``, and pinned by recordings (p05, p06):
+
+- ``group_by`` (required): a JSON array of ``{"field": true}`` or ``{"compositeField": {"subField": true}}``; a
+  relation's join column (``{"companyId": true}``) groups by the related id;
+- ``aggregate``: a JSON array of aggregate names — ``countEmpty<Field>``, ``countNotEmpty<Field>``,
+  ``countUniqueValues<Field>``, ``percentageEmpty<Field>``, ``percentageNotEmpty<Field>`` for every field,
+  ``countTrue`` / ``countFalse`` for booleans, ``min`` / ``max`` / ``avg`` / ``sum`` for numbers (and ``…AmountMicros``
+  for currencies), ``min`` / ``max`` for dates;
+- ``order_by``: a JSON array of ``{"field": "AscNullsLast"}``, ``{"field": {"subField": dir}}`` or
+  ``{"aggregate": {"<aggregate>": dir}}``; ``filter`` as for lists; ``limit`` (default 50 groups);
+- the answer is a bare JSON list of ``{<aggregates>, "groupByDimensionValues": [...]}``.
+
+As PostgreSQL computes them: counts are strings (bigint), percentages strings with 20 decimals (numeric division),
+a value is empty when the text of its columns put together is empty, and an empty text is NULL in a dimension.
+Without ``order_by`` PostgreSQL returns groups in no defined order; the emulator sorts them by their dimension
+values. Not emulated (answered 501): grouping by date granularity, by fields of a related record, ``unnest``, and
+``include_records_sample``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Mapping
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+from typing import Any, Final
+
+import attrs
+
+from twenty_emulator import _query
+from twenty_emulator._columns import quote
+from twenty_emulator._errors import ApiError, bad_request
+from twenty_emulator._records import Records
+from twenty_emulator._workspace import FieldMeta, ObjectMeta
+
+__all__ = ["group_by"]
+
+DEFAULT_GROUPS: Final = 50  # DEFAULT_NUMBER_OF_GROUPS_LIMIT
+_GROUP_BY_HELP: Final = (
+    "Invalid group_by query parameter - should be a valid array of objects - ex: "
+    '[{"firstField": true}, {"secondField": {"subField": true}}, {"dateField": {"granularity": \'DAY\'}}]'
+)
+_AGGREGATE_HELP: Final = (
+    'Invalid aggregate query parameter - should be a valid array of string - ex: ["countNotEmptyId", "countEmptyField"]'
+)
+_ORDER_HELP: Final = (
+    "Invalid order_by query parameter - should be a valid array of objects - ex: "
+    '[{"firstField": "AscNullsFirst"}, {"secondField": {"subField": "DescNullsLast"}}, '
+    '{"aggregate": {"aggregateField": "DescNullsLast"}}, {dateField: {"orderBy": "AscNullsFirst", '
+    '"granularity": "DAY"}}]'
+)
+_NOT_GROUPABLE: Final = frozenset({"TS_VECTOR", "RAW_JSON", "FILES", "POSITION"})
+_SYSTEM_DATES: Final = frozenset({"createdAt", "updatedAt", "deletedAt"})
+_AGGREGATE_SUBFIELDS: Final[Mapping[str, tuple[str, ...]]] = {
+    "CURRENCY": ("amountMicros", "currencyCode"),
+    "FULL_NAME": ("firstName", "lastName"),
+    "ADDRESS": (
+        "addressStreet1",
+        "addressStreet2",
+        "addressCity",
+        "addressPostcode",
+        "addressState",
+        "addressCountry",
+        "addressLat",
+        "addressLng",
+    ),
+    "LINKS": ("primaryLinkUrl",),
+    "ACTOR": ("workspaceMemberId", "source"),
+    "EMAILS": ("primaryEmail",),
+    "PHONES": ("primaryPhoneNumber", "primaryPhoneCountryCode", "primaryPhoneCallingCode"),
+    "RICH_TEXT": ("blocknote", "markdown"),
+}
+_DIRECTIONS: Final = ("AscNullsFirst", "AscNullsLast", "DescNullsFirst", "DescNullsLast")
+
+Record = dict[str, Any]
+
+
+def _not_emulated(what: str) -> ApiError:
+    return ApiError(
+        501, {"statusCode": 501, "error": "NotImplementedException", "messages": [f"{what} is not emulated yet"]}
+    )
+
+
+def _cap(name: str) -> str:
+    return name[:1].upper() + name[1:]
+
+
+@attrs.frozen
+class _Dimension:
+    field: FieldMeta
+    sub: str | None = None
+
+    def value(self, record: Record) -> Any:
+        if self.field.is_relation:
+            return record.get(f"{self.field.name}Id")
+        value = record.get(self.field.name) if self.sub is None else (record.get(self.field.name) or {}).get(self.sub)
+        if value == "":
+            return None  # Twenty stores an empty text as NULL
+        return tuple(value) if isinstance(value, list) else value
+
+
+@attrs.frozen
+class _Aggregate:
+    name: str
+    operation: str
+    field: FieldMeta
+    subs: tuple[str, ...] | None = None
+    numeric_sub: str | None = None
+
+
+# -- parsing -------------------------------------------------------------------------------------------------------
+
+
+def _json_param(query: Mapping[str, str], name: str, help_text: str, *, required: bool) -> Any:
+    raw = query.get(name)
+    if raw is None:
+        if required:
+            raise bad_request(help_text)
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        raise bad_request(help_text) from None
+
+
+def _groupable(field: FieldMeta) -> bool:
+    if field.raw.get("isSystem") and not (field.name in _SYSTEM_DATES and field.type in ("DATE", "DATE_TIME")):
+        return False
+    if field.is_relation and field.relation_type == "ONE_TO_MANY":
+        return False
+    return field.type not in _NOT_GROUPABLE
+
+
+def _dimensions(obj: ObjectMeta, spec: Any) -> list[_Dimension]:
+    entries = spec if isinstance(spec, list) else [spec]
+    joins = {f"{f.name}Id": f for f in obj.fields if f.is_relation and f.relation_type == "MANY_TO_ONE"}
+    out: list[_Dimension] = []
+    for entry in entries:
+        if not isinstance(entry, dict):
+            raise bad_request(_GROUP_BY_HELP)
+        if len(entry) > 1:
+            raise bad_request(
+                "You cannot provide multiple fields in one GroupByInput, split them into multiple GroupByInput"
+            )
+        for name, definition in entry.items():
+            field = obj.field(name) or joins.get(name)
+            if field is None:
+                raise bad_request(f"Unidentified field in groupBy: {name}")
+            if not _groupable(field):
+                raise bad_request(f'Field "{name}" is not supported in groupBy')
+            if field.is_relation:
+                if definition is True and name in joins:
+                    out.append(_Dimension(field, "id"))
+                    continue
+                raise _not_emulated("grouping by the fields of a related record")
+            if isinstance(definition, dict) and ("granularity" in definition or "unnest" in definition):
+                raise _not_emulated("grouping by date granularity or unnest")
+            if definition is True:
+                if field.is_composite:
+                    raise bad_request(f"column {obj.name_singular}.{name} does not exist")  # the SQL error leaks
+                out.append(_Dimension(field))
+                continue
+            if not isinstance(definition, dict):
+                raise bad_request(f'Invalid groupBy definition for field "{name}"')
+            if not field.is_composite:
+                raise bad_request(f'Field "{name}" does not support nested subfields in groupBy')
+            if len(definition) > 1:
+                raise bad_request(
+                    "You cannot provide multiple subfields in one GroupByInput, split them into multiple GroupByInput"
+                )
+            for sub, flag in definition.items():
+                if sub not in field.subfields or field.subfields[sub] == "JSON":
+                    raise bad_request(f'Composite subfield "{sub}" is not supported in groupBy for "{name}"')
+                if flag is not True:
+                    raise bad_request(f'Composite subfield "{sub}" must be set to true in groupBy for "{name}"')
+                out.append(_Dimension(field, sub))
+    return out
+
+
+def available_aggregates(obj: ObjectMeta) -> dict[str, _Aggregate]:
+    """Every aggregate the object offers, by name (``getAvailableAggregationsFromObjectFields``)."""
+    out: dict[str, _Aggregate] = {}
+    for field in obj.fields:
+        if field.is_relation:
+            continue
+        name, subs = _cap(field.name), _AGGREGATE_SUBFIELDS.get(field.type) if field.is_composite else None
+        for op in ("countUniqueValues", "countEmpty", "countNotEmpty", "percentageEmpty", "percentageNotEmpty"):
+            out[f"{op}{name}"] = _Aggregate(f"{op}{name}", op, field, subs)
+        if field.type in ("DATE", "DATE_TIME"):
+            for op in ("min", "max"):
+                out[f"{op}{name}"] = _Aggregate(f"{op}{name}", op, field)
+        if field.type == "BOOLEAN":
+            for op in ("countTrue", "countFalse"):
+                out[f"{op}{name}"] = _Aggregate(f"{op}{name}", op, field)
+        if field.type in ("NUMBER", "NUMERIC"):
+            for op in ("min", "max", "avg", "sum"):
+                out[f"{op}{name}"] = _Aggregate(f"{op}{name}", op, field)
+        if field.type == "CURRENCY":
+            for op in ("min", "max", "avg", "sum"):
+                key = f"{op}{name}AmountMicros"
+                out[key] = _Aggregate(key, op, field, subs, numeric_sub="amountMicros")
+    return out
+
+
+def _aggregates(obj: ObjectMeta, spec: Any) -> list[_Aggregate]:
+    if spec is None:
+        return []
+    if not isinstance(spec, list) or any(not isinstance(name, str) for name in spec):
+        raise bad_request(_AGGREGATE_HELP)
+    offered = available_aggregates(obj)
+    unknown = [name for name in spec if name not in offered]
+    if unknown:
+        raise bad_request(f"Unknown aggregate field(s): {', '.join(unknown)}")
+    return [offered[name] for name in dict.fromkeys(spec)]
+
+
+# -- computing -----------------------------------------------------------------------------------------------------
+
+
+def _text_of(value: Any) -> str:
+    """A value as PostgreSQL's ``CONCAT`` writes it (NULL as nothing)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, list):
+        return "{" + ",".join(_text_of(v) for v in value) + "}"
+    if isinstance(value, dict):
+        return json.dumps(value)
+    return str(value)
+
+
+def _concat(aggregate: _Aggregate, record: Record) -> str:
+    value = record.get(aggregate.field.name)
+    if aggregate.subs is None:
+        return _text_of(value)
+    parts = value if isinstance(value, dict) else {}
+    return "".join(_text_of(parts.get(sub)) for sub in aggregate.subs)
+
+
+def _numbers(aggregate: _Aggregate, records: list[Record]) -> list[Any]:
+    values = []
+    for record in records:
+        value = record.get(aggregate.field.name)
+        if aggregate.numeric_sub is not None:
+            value = (value or {}).get(aggregate.numeric_sub)
+        if value is not None:
+            values.append(value)
+    return values
+
+
+def _ratio(part: int, whole: int) -> str:
+    """``CAST(part::decimal / whole AS DECIMAL)``: 20 decimals, rounded half away from zero."""
+    with localcontext() as ctx:
+        ctx.prec = 60
+        exact = Decimal(part) / Decimal(whole)
+    return f"{exact.quantize(Decimal(1).scaleb(-20), rounding=ROUND_HALF_UP):f}"
+
+
+def _number(value: float) -> float | int:
+    return int(value) if isinstance(value, float) and value.is_integer() and abs(value) < 2**53 else value
+
+
+def _compute(aggregate: _Aggregate, records: list[Record]) -> Any:
+    op, total = aggregate.operation, len(records)
+    if total == 0:
+        return None
+    if op in ("min", "max", "avg", "sum"):
+        values = _numbers(aggregate, records)
+        if not values:
+            return None
+        if op == "min":
+            return min(values)
+        if op == "max":
+            return max(values)
+        total_value = math.fsum(float(v) for v in values)
+        return _number(total_value if op == "sum" else total_value / len(values))
+    if op in ("countTrue", "countFalse"):
+        wanted = op == "countTrue"
+        return str(sum(1 for r in records if r.get(aggregate.field.name) is wanted))
+    texts = [_concat(aggregate, r) for r in records]
+    filled = [t for t in texts if t != ""]
+    return {
+        "countEmpty": lambda: str(total - len(filled)),
+        "countNotEmpty": lambda: str(len(filled)),
+        "countUniqueValues": lambda: str(len(set(filled))),
+        "percentageEmpty": lambda: _ratio(total - len(filled), total),
+        "percentageNotEmpty": lambda: _ratio(len(filled), total),
+    }[op]()
+
+
+# -- ordering ------------------------------------------------------------------------------------------------------
+
+
+def _sort_key(value: Any) -> Any:
+    if isinstance(value, bool):
+        return (0, int(value))
+    if isinstance(value, int | float):
+        return (0, value)
+    return (1, str(value))
+
+
+def _sort(items: list[tuple[tuple[Any, ...], Record]], keys: list[tuple[Callable[[Any], Any], str]]) -> None:
+    """Sort groups by (getter, direction) keys, first key first, NULLs placed as each direction says."""
+    for getter, direction in reversed(keys):
+        descending = direction.startswith("Desc")
+        nulls_first = direction.endswith("NullsFirst")
+        present = [item for item in items if getter(item) is not None]
+        absent = [item for item in items if getter(item) is None]
+        present.sort(key=lambda item: _sort_key(getter(item)), reverse=descending)
+        items[:] = absent + present if nulls_first else present + absent
+
+
+def _by_dimension(index: int) -> Callable[[Any], Any]:
+    def value(item: tuple[tuple[Any, ...], Record]) -> Any:
+        return item[0][index]
+
+    return value
+
+
+def _order_keys(
+    spec: Any, dimensions: list[_Dimension], aggregates: dict[str, _Aggregate]
+) -> list[tuple[Callable[[Any], Any], str]]:
+    if spec is None:
+        return [(_by_dimension(i), "AscNullsLast") for i in range(len(dimensions))]
+    if not isinstance(spec, list):
+        spec = [spec]
+    keys: list[tuple[Callable[[Any], Any], str]] = []
+    for entry in spec:
+        if not isinstance(entry, dict):
+            raise bad_request(_ORDER_HELP)
+        for name, direction in entry.items():
+            if name == "aggregate" and isinstance(direction, dict):
+                for aggregate_name, aggregate_direction in direction.items():
+                    if aggregate_name not in aggregates or aggregate_direction not in _DIRECTIONS:
+                        raise _not_emulated("ordering by an aggregate not selected")
+                    keys.append((_aggregate_getter(aggregates[aggregate_name]), aggregate_direction))
+                continue
+            sub, chosen = None, direction
+            if isinstance(direction, dict):
+                if "granularity" in direction or "orderBy" in direction:
+                    raise _not_emulated("ordering by date granularity")
+                ((sub, chosen),) = direction.items()
+            index = next(
+                (
+                    i
+                    for i, d in enumerate(dimensions)
+                    if (d.field.name == name and d.sub == sub)
+                    or (d.field.is_relation and f"{d.field.name}Id" == name and sub is None)
+                ),
+                None,
+            )
+            if index is None or chosen not in _DIRECTIONS:
+                raise _not_emulated("ordering by a field the groups are not made of")
+            keys.append((_by_dimension(index), str(chosen)))
+    return keys
+
+
+def _aggregate_getter(aggregate: _Aggregate) -> Callable[[Any], Any]:
+    def value(item: tuple[tuple[Any, ...], Record]) -> Any:
+        raw = item[1].get(aggregate.name)
+        if isinstance(raw, str) and aggregate.operation.startswith(("count", "percentage")):
+            return float(raw)
+        return raw
+
+    return value
+
+
+# -- the route -----------------------------------------------------------------------------------------------------
+
+
+def group_by(records: Records, obj: ObjectMeta, query: Mapping[str, str]) -> list[Record]:
+    """The answer to ``GET /rest/<object>/groupBy``."""
+    dimensions = _dimensions(obj, _json_param(query, "group_by", _GROUP_BY_HELP, required=True))
+    aggregates = _aggregates(obj, _json_param(query, "aggregate", _AGGREGATE_HELP, required=False))
+    order_spec = _json_param(query, "order_by", _ORDER_HELP, required=False)
+    if query.get("include_records_sample") not in (None, "", "false"):
+        raise _not_emulated("include_records_sample")
+    limit_text = query.get("limit")
+    limit = int(_query.parse_limit_value(limit_text)) if limit_text else DEFAULT_GROUPS
+    limit = limit if limit > 0 else DEFAULT_GROUPS
+    where, params = records._where(obj, query.get("filter"), include_deleted=False)
+    select, cols = records._select(obj)
+    rows = records.store.execute(f"{select}{where} ORDER BY {quote('id')}", params).fetchall()
+    shaped = [records.shape(obj, row, cols) for row in rows]
+    groups: dict[tuple[Any, ...], list[Record]] = {}
+    for record in shaped:
+        groups.setdefault(tuple(d.value(record) for d in dimensions), []).append(record)
+    items: list[tuple[tuple[Any, ...], Record]] = []
+    for key, members in groups.items():
+        answer: Record = {a.name: _compute(a, members) for a in aggregates}
+        answer["groupByDimensionValues"] = [list(v) if isinstance(v, tuple) else v for v in key]
+        items.append((key, answer))
+    _sort(items, _order_keys(order_spec, dimensions, {a.name: a for a in aggregates}))
+    return [answer for _, answer in items[:limit]]
