@@ -20,12 +20,13 @@ link       trimmed; ``isValidUrl`` (twenty-shared ``url/absoluteUrlSchema.ts``: 
 =========  ===========================================================================================================
 
 **Junk and refusal.** What Twenty would refuse is never sent. A junk value in an *optional* field (a phone ``n/a``,
-a website ``not a url``, an email placeholder with no ``@`` such as ``n/a`` or ``unknown``) is dropped, the record
-goes without it, and a :class:`Cleaned` warning says so (the engine logs it in ``sync_errors`` as ``warning: ...``);
-``strict=True`` refuses the record instead. An email that *is* one but is malformed (``bob@``, ``a b@x.org``)
-always refuses the contact: the email is the key Twenty matches people on, so a contact sent without it would land
-as a second person beside the one a CRM user may hold under the right address, and the day the warehouse fixes it
-the upsert would match two records (``UPSERT_MULTIPLE_MATCHING_RECORDS_CONFLICT``). Fix it at the source.
+a website ``not a url``, an email placeholder such as ``n/a``, ``none``, ``-`` or ``unknown``) is dropped, the
+record goes without it, and a warning says so (the engine logs it in ``sync_errors`` as ``warning: ...``);
+``strict=True`` refuses the record instead. An email that is malformed (``bob@``, ``a b@x.org``, ``not-an-email``,
+``bob at example.com``) always refuses the contact: the email is the key Twenty matches people on, so a contact sent
+without it would land as a second person beside the one a CRM user may hold under the right address, and the day the
+warehouse fixes it the upsert would match two records (``UPSERT_MULTIPLE_MATCHING_RECORDS_CONFLICT``). Fix it at
+the source.
 """
 
 from __future__ import annotations
@@ -67,9 +68,21 @@ def _trim(value: str) -> str:
     return value.strip(_SPACES)
 
 
+_PLACEHOLDERS = frozenset(
+    {"na", "n a", "none", "null", "nil", "nan", "unknown", "tbd", "tba", "no email", "noemail", "no mail",
+     "not available", "not applicable", "missing", "empty", "x", "xx", "xxx", "test", "ask", "pending"}
+)  # fmt: skip
+
+
+def _placeholder(text: str) -> bool:
+    """Whether ``text`` says "no value" (``n/a``, ``none``, ``-``, ``unknown``...) rather than being one."""
+    words = " ".join(re.sub(r"[^\w]+", " ", text.lower()).split())
+    return not words or words in _PLACEHOLDERS
+
+
 def clean_email(value: str) -> str | None:
     """An email as Twenty stores it (trimmed, lower-cased), None for an empty one; raises :class:`CleaningError`
-    (``junk`` when it holds no ``@`` at all: a placeholder, not an address)."""
+    (``junk`` for a placeholder saying there is none, such as ``n/a``)."""
     text = _trim(value)
     if text[:7].lower() == "mailto:":
         text = _trim(text[7:])
@@ -77,7 +90,7 @@ def clean_email(value: str) -> str | None:
         text = _trim(text[1:-1])
     if not text:
         return None
-    if "@" not in text:
+    if _placeholder(text):
         raise CleaningError(f"{value!r} is not an email address", junk=True)
     domain = text.rpartition("@")[2]
     if (

@@ -33,15 +33,18 @@ def test_emails_are_trimmed_and_lower_cased_as_twenty_stores_them(raw: str, clea
     assert clean_email(raw) == clean
 
 
-@pytest.mark.parametrize("raw", ["bob@", "a b@x.org", 'a"b@x.org', "ada@localhost", "ada@x.", f"{'a' * 65}@x.org"])
+@pytest.mark.parametrize(
+    "raw",
+    ["bob@", "a b@x.org", 'a"b@x.org', "ada@localhost", "ada@x.", f"{'a' * 65}@x.org", "not-an-email", "bob at x.org"],
+)
 def test_a_malformed_email_is_not_junk_but_an_error(raw: str) -> None:
     with pytest.raises(CleaningError) as caught:
         clean_email(raw)
     assert caught.value.junk is False
 
 
-@pytest.mark.parametrize("raw", ["n/a", "unknown", "-", "none"])
-def test_an_email_placeholder_without_an_at_sign_is_junk(raw: str) -> None:
+@pytest.mark.parametrize("raw", ["n/a", "N/A", "unknown", "-", "none", "--", "No email"])
+def test_an_email_placeholder_is_junk(raw: str) -> None:
     with pytest.raises(CleaningError) as caught:
         clean_email(raw)
     assert caught.value.junk is True
