@@ -185,6 +185,16 @@ class _Ready:
     """The whole mapped payload (``payload`` may carry only the fields that changed): the state's field hashes."""
 
 
+@attrs.define
+class _Push:
+    """What one push run carries from batch to batch (nothing of it outlives the run): its report, its thread pool,
+    and the transient failures in a row that stop it."""
+
+    report: RunReport
+    pool: ThreadPoolExecutor | None
+    failed_in_a_row: int = 0
+
+
 def field_hashes(payload: Mapping[str, Any]) -> dict[str, str]:
     """A short hash of each field of a mapped payload: what the state keeps to send only changed fields."""
     return {name: payload_hash({name: value})[:16] for name, value in payload.items()}
@@ -254,8 +264,6 @@ class SyncEngine:
         self.max_consecutive_failures = max_consecutive_failures
         self.concurrency = concurrency
         self.pull_write_size = max(1, pull_write_size)
-        self._pool: ThreadPoolExecutor | None = None
-        self._failed_in_a_row = 0
         self.client = client
         self.state = state
         self.source_name = source_name
@@ -297,15 +305,12 @@ class SyncEngine:
         only = frozenset(keys) if keys is not None else None
         pool = ThreadPoolExecutor(self.concurrency, "twenty-sync") if self.concurrency > 1 else None
         with pool or nullcontext():
-            self._pool = pool
-            try:
-                for entity in entities:
-                    er = EntityReport(entity.name)
-                    report.entities.append(er)
-                    with self._counting(entity, er):
-                        self._push_entity(source, entity, report, apply_deletes, only, er)
-            finally:
-                self._pool = None
+            push = _Push(report, pool)
+            for entity in entities:
+                er = EntityReport(entity.name)
+                report.entities.append(er)
+                with self._counting(entity, er):
+                    self._push_entity(source, entity, push, apply_deletes, only, er)
         if only is None and set(entities) >= set(PUSH_ORDER) and self.planner.remapping():
             self.state.set_meta("mapping_version", MAPPING_VERSION)  # every record was mapped again: done
         return report
@@ -325,12 +330,13 @@ class SyncEngine:
         self,
         source: Store,
         entity: Entity[Any],
-        report: RunReport,
+        push: _Push,
         apply_deletes: bool,
         only: frozenset[str] | None,
         er: EntityReport,
     ) -> EntityReport:
         obj = OBJECTS[entity.name]
+        report = push.report
         total = -1  # the source's rows, when the plan streams only those that differ
         if isinstance(source, SupportsStateDiff):  # with ``only`` too: the diff runs in the store, no row travels
             total, stream = self.planner.mirror_changes(source, entity)
@@ -361,7 +367,7 @@ class SyncEngine:
         def land(batch: list[_Ready], answer: Callable[[], _Answer]) -> None:
             warned: list[tuple[str, str]] = []
             try:
-                self._land(obj, batch, answer, errors, er, warned=warned, refusals=refusals)
+                self._land(obj, batch, answer, errors, er, push=push, warned=warned, refusals=refusals)
             finally:  # logged even when the run stops here
                 if errors:
                     self._log(report, entity.name, "upsert", errors)
@@ -384,13 +390,13 @@ class SyncEngine:
             del ready[: self.batch_size]
             if not batch:
                 return
-            if self._pool is None:
+            if push.pool is None:
                 land(batch, lambda: self._request(obj, batch))
                 return
             while len(inflight) >= self.concurrency:
                 collect()
             claimed.update((r.unique, r.change.key) for r in batch if r.unique)
-            inflight.append((self._pool.submit(self._request, obj, batch), batch))
+            inflight.append((push.pool.submit(self._request, obj, batch), batch))
 
         def send_all() -> None:
             while ready:
@@ -583,6 +589,7 @@ class SyncEngine:
         errors: list[tuple[str, str]],
         er: EntityReport,
         *,
+        push: _Push,
         warned: list[tuple[str, str]],
         refusals: list[tuple[str, str, str]],
     ) -> None:
@@ -594,11 +601,11 @@ class SyncEngine:
             er.counts["failed"] += len(batch)
             reason = f"no answer from Twenty after retries ({exc}); landed or not, the next run sends it again"
             errors.extend((r.change.key, reason) for r in batch)
-            self._failed_in_a_row += 1
-            if self._failed_in_a_row >= self.max_consecutive_failures:
+            push.failed_in_a_row += 1
+            if push.failed_in_a_row >= self.max_consecutive_failures:
                 raise
             return
-        self._failed_in_a_row = 0
+        push.failed_in_a_row = 0
         by_key = {str(row.get(obj.key_field)): row for row in rows}
         landed: list[StateRow] = []
         for i, ready in enumerate(batch):

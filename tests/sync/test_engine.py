@@ -1117,3 +1117,14 @@ def test_a_state_without_field_hashes_sends_whole_payloads_and_still_keeps_crm_a
     assert set(sent) > {"businessId", "name", "domainName"}
     (company,) = [c for c in world.records("companies") if c["businessId"] == "B-00001"]
     assert company["domainName"]["secondaryLinks"] == SECONDARY
+
+
+def test_transient_failures_in_a_row_are_counted_per_run_not_across_runs(world: World) -> None:
+    load(world.source, 0, 10, 0)
+    world.emulator.faults.set([FaultRule(route="POST /rest/batch/*", error_rate=1.0)])
+    engine = world.engine(max_consecutive_failures=2)
+
+    first = engine.run(world.source, entities=(CONTACTS,))
+    second = engine.run(world.source, entities=(CONTACTS,))  # one failed batch again: not the second in a row
+
+    assert first.entity("contacts").failed == second.entity("contacts").failed == 10
