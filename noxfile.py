@@ -14,6 +14,8 @@ nox -s sync             the sync engine's tests and its benchmark (requests per 
 nox -s demo             the whole story with nothing configured: an emulator, a messy 5k-contact warehouse, setup,
                         sync, re-sync, a change, an edit pulled back, a summary (`-- --scale 0.1`, `-- --keep DIR`)
 nox -s codegen_check    the codegen tests with the pinned generator: drift check, recorded answers, mypy --strict
+nox -s record           re-record the cassettes (tests/cassettes) against a real Twenty: `-- --url URL` (key in
+                        TWENTY_API_KEY; limits raised, as ../shared/real-twenty starts it)
 nox -s parity           the emulator vs a real Twenty: `-- --url URL` sends the parity suite to both and prints every
                         difference (key: TWENTY_API_KEY or Secret Manager); `-- --url URL --save DIR` keeps the
                         recordings (tests/conformance/recorded holds ours, replayed by the tests)
@@ -149,3 +151,18 @@ def parity(session: nox.Session) -> None:
         code = "from twenty_sdk._config import resolve_api_key; print(resolve_api_key(None)[0].get_secret_value())"
         env["TWENTY_API_KEY"] = str(session.run("python", "-c", code, silent=True)).strip()
     session.run("twenty-emulator", "parity", *session.posargs, env=env)
+
+
+@nox.session(default=False)
+def record(session: nox.Session) -> None:
+    """Re-record the cassettes of tests/cassettes against a real Twenty (`-- --url URL`, key in TWENTY_API_KEY)."""
+    _install(session, "test", extras="emulator,bigquery,supabase")
+    args = list(session.posargs)
+    if "--url" not in args or args.index("--url") + 1 >= len(args):
+        session.error("usage: nox -s record -- --url URL [pytest args]")
+    at = args.index("--url")
+    url = args[at + 1]
+    del args[at : at + 2]
+    if not (os.environ.get("TWENTY_API_KEY") or os.environ.get("TWENTY_CRM_API_KEY")):
+        session.error("set TWENTY_API_KEY to the server's API key (it never reaches a cassette)")
+    session.run("pytest", "tests/cassettes", *args, env={"TWENTY_RECORD_URL": url})
