@@ -119,9 +119,12 @@ class BaseTransport(Generic[ClientT]):
         cls = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
         return cls(f"{method} {url} failed: {type(exc).__name__}: {what}", method=method, url=url)
 
-    def _after_response(self, call: _Call, response: httpx.Response, attempt: int, started: float) -> float | None:
+    def _after_response(
+        self, call: _Call, response: httpx.Response, attempt: int, started: float, sent_at: float | None = None
+    ) -> float | None:
         """An attempt got an answer: settle the pacer, log, and say how long to wait before retrying (None: don't;
-        the caller then raises for the status or returns). Tells the pacer about a 429."""
+        the caller then raises for the status or returns). Tells the pacer about a 429 (``sent_at``: the pacer's
+        clock when the attempt left)."""
         if call.paced:
             self.pacer.settle()
         status = response.status_code
@@ -134,11 +137,11 @@ class BaseTransport(Generic[ClientT]):
                 time.monotonic() - started,
                 attempt,
             )
+        if status == 429 and call.paced:  # even on the last attempt: the pacer's other requests need to know
+            self.pacer.on_rate_limited(_first_message(response), sent_at=sent_at)
         if status < 400 or not self.retry.should_retry(call.method, status, attempt, call.idempotent):
             return None
         delay = self.retry.retry_delay(attempt, self._rng)
-        if status == 429 and call.paced:
-            self.pacer.on_rate_limited(_first_message(response))
         retry_after = _retry_after_header(response)
         if retry_after is not None:
             delay = max(delay, retry_after)
@@ -235,6 +238,7 @@ class Transport(BaseTransport[httpx.Client]):
             if call.paced:
                 self.pacer.acquire()
             started = time.monotonic()
+            sent_at = self.pacer.clock() if call.paced else None
             try:
                 response = self._client.request(
                     call.method, call.url, params=params, json=json, headers=self._headers(headers)
@@ -242,7 +246,7 @@ class Transport(BaseTransport[httpx.Client]):
             except httpx.HTTPError as exc:
                 self._sleep(self._after_exception(call, exc, attempt))
                 continue
-            retry_in = self._after_response(call, response, attempt, started)
+            retry_in = self._after_response(call, response, attempt, started, sent_at)
             if retry_in is not None:
                 response.close()
                 self._sleep(retry_in)
@@ -322,6 +326,7 @@ class AsyncTransport(BaseTransport[httpx.AsyncClient]):
             if call.paced:
                 await self.pacer.acquire_async()
             started = time.monotonic()
+            sent_at = self.pacer.clock() if call.paced else None
             try:
                 response = await self._client.request(
                     call.method, call.url, params=params, json=json, headers=self._headers(headers)
@@ -329,7 +334,7 @@ class AsyncTransport(BaseTransport[httpx.AsyncClient]):
             except httpx.HTTPError as exc:
                 await self._sleep(self._after_exception(call, exc, attempt))
                 continue
-            retry_in = self._after_response(call, response, attempt, started)
+            retry_in = self._after_response(call, response, attempt, started, sent_at)
             if retry_in is not None:
                 await response.aclose()
                 await self._sleep(retry_in)

@@ -241,8 +241,8 @@ def test_a_429_is_retried_after_waiting_for_the_bucket(
     patient = transport_for()
     for _ in range(10):
         patient.request("GET", "/rest/people")
-    # "Limit reached (100 tokens per 60000 ms)" drained the long bucket: the retries waited for its refill (0.6 s)
-    assert any(s == pytest.approx(0.6, abs=0.01) for s in clock.sleeps)
+    # "Limit reached (100 tokens per 60000 ms)" emptied the long bucket: the retries waited for its refill (> 0.6 s)
+    assert any(s > 0.6 for s in clock.sleeps)
 
 
 def test_a_429_on_a_plain_post_is_retried(emulator: Emulator, transport_for: Callable[..., Transport]) -> None:
@@ -262,7 +262,7 @@ def test_record_routes_are_paced(transport_for: Callable[..., Transport], clock:
     start = clock.now
     for _ in range(15):
         transport.request("GET", "/rest/people")
-    assert clock.now - start == pytest.approx((15 - 4) * 0.2)  # a burst of 5 less one of headroom, then 5/s
+    assert clock.now - start == pytest.approx((15 - 3) * 0.225)  # a burst of 5 less 2 of headroom, then 5/s + margin
 
 
 def test_metadata_and_openapi_routes_are_not_paced(transport_for: Callable[..., Transport], clock: FakeClock) -> None:
@@ -272,7 +272,7 @@ def test_metadata_and_openapi_routes_are_not_paced(transport_for: Callable[..., 
         transport.request("GET", "/rest/open-api/core")
     assert clock.sleeps == []
     transport.request("GET", "/rest/people")
-    assert clock.sleeps == [pytest.approx(60.0)]
+    assert clock.sleeps == [pytest.approx(60.025)]  # one token's interval and the margin
 
 
 def test_transports_of_one_workspace_share_a_pacer() -> None:
@@ -405,4 +405,4 @@ def test_async_transport_paces_concurrent_tasks(emulator: Emulator, clock: FakeC
             await asyncio.gather(*(t.request("GET", "/rest/people") for _ in range(12)))
 
     asyncio.run(main())
-    assert sorted(waited) == pytest.approx([0.2 * k for k in range(1, 9)])  # 4 at once, then 5/s
+    assert sorted(waited) == pytest.approx([0.225 * k for k in range(1, 10)])  # 3 at once, then 5/s + margin
