@@ -377,7 +377,7 @@ class Records:
             raise bad_request("A duplicate entry was detected") from exc
         self._refresh_search_vectors(obj, ids)
 
-    def update_many(self, obj: ObjectMeta, filter_text: str | None, data: Any) -> list[dict[str, Any]]:
+    def update_many(self, obj: ObjectMeta, filter_text: str | _query.Filter | None, data: Any) -> list[dict[str, Any]]:
         changes = validate_input(obj, data, partial=True, layout=self.layout(obj))
         changes.pop("id", None)
         with self.store.transaction():
@@ -404,7 +404,9 @@ class Records:
             self._destroy(obj, [record_id])
         return {"id": record_id}
 
-    def delete_many(self, obj: ObjectMeta, filter_text: str | None, *, soft: bool) -> list[dict[str, Any]]:
+    def delete_many(
+        self, obj: ObjectMeta, filter_text: str | _query.Filter | None, *, soft: bool
+    ) -> list[dict[str, Any]]:
         if not filter_text:
             kind = "delete" if soft else "destroy"
             raise bad_request(
@@ -420,7 +422,7 @@ class Records:
             self._destroy(obj, ids)
         return [{"id": i} for i in ids]
 
-    def restore_many(self, obj: ObjectMeta, filter_text: str | None) -> list[dict[str, Any]]:
+    def restore_many(self, obj: ObjectMeta, filter_text: str | _query.Filter | None) -> list[dict[str, Any]]:
         with self.store.transaction():
             ids = self._matching_ids(obj, filter_text, include_deleted=True)
             if obj.field("deletedAt") is not None and ids:
@@ -469,17 +471,25 @@ class Records:
             chunk = ids[start : start + 500]
             self.store.execute(f"DELETE FROM {table} WHERE id IN ({','.join('?' * len(chunk))})", chunk)
 
-    def _matching_ids(self, obj: ObjectMeta, filter_text: str | None, *, include_deleted: bool) -> list[str]:
+    def _matching_ids(
+        self, obj: ObjectMeta, filter_text: str | _query.Filter | None, *, include_deleted: bool
+    ) -> list[str]:
         where, params = self._where(obj, filter_text, include_deleted=include_deleted)
         sql = f"SELECT id FROM {quote(self.store.table(obj))}{where} ORDER BY id"
         return [r[0] for r in self.store.execute(sql, params)]
 
-    def _where(self, obj: ObjectMeta, filter_text: str | None, *, include_deleted: bool) -> tuple[str, list[Any]]:
+    def _where(
+        self, obj: ObjectMeta, filter_text: str | _query.Filter | None, *, include_deleted: bool
+    ) -> tuple[str, list[Any]]:
         clauses: list[str] = []
         params: list[Any] = []
         mentions_deleted = False
         if filter_text:
-            parsed = _query.parse_filter(filter_text, obj, workspace=self.workspace)
+            parsed = (  # a REST filter string, or a filter checked already (GraphQL's filter argument)
+                filter_text
+                if isinstance(filter_text, _query.Filter)
+                else _query.parse_filter(filter_text, obj, workspace=self.workspace)
+            )
             sql, p = _query.compile_filter(parsed, obj)
             clauses.append(f"({sql})")
             params.extend(p)
