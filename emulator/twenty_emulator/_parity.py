@@ -275,17 +275,30 @@ def record(
     A 429 the script does not expect (``"expects_rate_limit": true`` marks one that does) is waited out, for at most
     ``wait_out_429`` seconds per request, and the request sent again, so a script records the same on a server with
     Twenty's default limits as on one with them raised.
+
+    A script may use what the server answered earlier: ``{{N:data.createOneField.id}}`` anywhere in a request (path,
+    query, body) stands for that value of step ``N``'s answer (from 0; ``[name=person]`` picks a list item by a key).
+    The scenario keeps the placeholder, and a replay fills it from the answers it gets. A step marked
+    ``"check": "status"`` keeps only its status (for a large answer only read for such values, e.g. the workspace's
+    metadata).
     """
-    steps = []
+    steps: list[dict[str, Any]] = []
+    answers: list[Any] = []
     for step in script["steps"]:
-        request = {"query": [], "auth": "valid", "json": None, **step["request"]}
+        template = {"query": [], "auth": "valid", "json": None, **step["request"]}
+        request = _fill(template, answers)
         status, body = send(http, api_key, request)
         waited = 0.0
         while status == 429 and not _expects_429(script) and waited < wait_out_429:
             sleep(1.0)
             waited += 1.0
             status, body = send(http, api_key, request)
-        steps.append({"request": request, "response": {"status": status, "json": body}})
+        answers.append(body)
+        kept: dict[str, Any] = {"request": template, "response": {"status": status, "json": body}}
+        if step.get("check") == "status":
+            kept["check"] = "status"
+            kept["response"]["json"] = None
+        steps.append(kept)
     return {
         "scenario": script["scenario"],
         "twenty_version": script.get("twenty_version", "2.21.0"),
@@ -294,19 +307,60 @@ def record(
     }
 
 
+_PLACEHOLDER = re.compile(r"\{\{(\d+):([^}]+)\}\}")
+
+
+def _at(body: Any, path: str) -> Any:
+    """``data.items[2].id`` or ``data.objects[nameSingular=person].id`` → that value of ``body`` (None if absent)."""
+    for part in re.findall(r"[^.\[\]]+|\[[^\]]+\]", path):
+        try:
+            if part.startswith("[") and "=" in part:
+                key, wanted = part[1:-1].split("=", 1)
+                body = next(item for item in body if isinstance(item, dict) and str(item.get(key)) == wanted)
+            else:
+                body = body[int(part[1:-1])] if part.startswith("[") else body[part]
+        except (KeyError, IndexError, TypeError, ValueError, StopIteration):
+            return None
+    return body
+
+
+def _fill(value: Any, answers: list[Any]) -> Any:
+    """``{{N:path}}`` placeholders → the values of earlier answers."""
+    if isinstance(value, str):
+
+        def lookup(match: re.Match[str]) -> str:
+            index = int(match.group(1))
+            if index >= len(answers):
+                raise ValueError(f"{match.group(0)}: step {index} has not been sent yet")
+            found = _at(answers[index], match.group(2))
+            if found is None:
+                raise ValueError(f"{match.group(0)}: no such value in step {index}'s answer")
+            return str(found)
+
+        return _PLACEHOLDER.sub(lookup, value)
+    if isinstance(value, list):
+        return [_fill(v, answers) for v in value]
+    if isinstance(value, dict):
+        return {k: _fill(v, answers) for k, v in value.items()}
+    return value
+
+
 def replay(http: httpx.Client, api_key: str, scenario: Scenario, known: Iterable[str] = ()) -> ScenarioResult:
     """Send a recorded scenario's requests and compare each answer with the recorded one."""
     comparison = Comparison(known)
     results = []
+    answers: list[Any] = []
     for i, step in enumerate(scenario["steps"]):
-        request = comparison.request(step["request"])
+        request = comparison.request(_fill(step["request"], answers))
         expected = step["response"]
         try:
             status, body = send(http, api_key, request)
         except httpx.HTTPError as exc:
             status, body = -1, f"{type(exc).__name__}: {exc}"
+        answers.append(body)
         diffs = [] if status == expected["status"] else [f"status: expected {expected['status']}, got {status}"]
-        diffs += comparison.diff(expected.get("json"), body)
+        if step.get("check") != "status":
+            diffs += comparison.diff(expected.get("json"), body)
         results.append(StepResult(f"step {i + 1}: {request['method']} {request['path']}", tuple(diffs)))
     return ScenarioResult(scenario["scenario"], tuple(results))
 
@@ -356,9 +410,14 @@ def parity(
     http: httpx.Client, api_key: str, scripts: Iterable[Scenario], *, save: Path | None = None
 ) -> list[ScenarioResult]:
     """Record each script against the Twenty behind ``http``, replay it against an emulator booted from that
-    workspace's metadata (a fresh one per script), and compare. ``save``: a folder to write the recordings in."""
+    workspace's metadata (a fresh one per script), and compare. ``save``: a folder to write the recordings in, with
+    the workspace's metadata beside them (``workspace-metadata.json``)."""
     objects = fetch_metadata(http, api_key)
     known = known_ids(objects)
+    if save is not None:  # the workspace the recordings were made in, to replay them against (--metadata)
+        save.mkdir(parents=True, exist_ok=True)
+        document = {"source": "GET /rest/metadata/objects, all pages", "data": {"objects": objects}}
+        (save / "workspace-metadata.json").write_text(json.dumps(document, separators=(",", ":")), encoding="utf-8")
     results = []
     for script in scripts:
         recorded = record(http, api_key, script)

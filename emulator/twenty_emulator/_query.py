@@ -1257,6 +1257,12 @@ class _Compiler:
     def cond(self, c: _Cond, qual: str) -> str:
         col = f"{qual}.{c.column.sql}"
         op, value = c.op, c.value
+        if c.type == "SELECT" and op in ("gt", "gte", "lt", "lte") and c.column.sub is None:
+            # a SELECT is a PostgreSQL enum: compared by the options' order, not alphabetically
+            ranks = option_ranks(c.column.field)
+            self.params.append(ranks.get(str(value)))
+            sign = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<="}[op]
+            return f"{enum_rank_sql(c.column.field, col)} {sign} ?"
         equivalent = _null_equivalent(value, c.null_kind)
         if op in ("eq", "neq", "gt", "gte", "lt", "lte"):
             self.params.append(_sql_value(value, c.type))
@@ -1498,15 +1504,36 @@ def parse_order_by(text: str | None, obj: ObjectMeta, *, workspace: Workspace | 
 _NULLS_SUPPORTED: Final = sqlite3.sqlite_version_info >= (3, 30, 0)
 
 
+def option_ranks(field: FieldMeta) -> dict[str, int]:
+    """A SELECT field's option values → their place in the PostgreSQL enum (the options' order by position)."""
+    options = [o for o in field.options if isinstance(o, dict) and o.get("value") is not None]
+    options.sort(key=lambda o: o.get("position", 0))
+    return {str(o["value"]): rank for rank, o in enumerate(options)}
+
+
+def enum_rank_sql(field: FieldMeta, expr: str) -> str:
+    """``expr`` (a SELECT column) as its option's rank, so that SQLite orders and compares it as PostgreSQL does an
+    enum (recorded: p07); NULL stays NULL."""
+    ranks = option_ranks(field)
+    if not ranks:
+        return expr
+    whens = " ".join(f"WHEN '{value.replace(chr(39), chr(39) * 2)}' THEN {rank}" for value, rank in ranks.items())
+    return f"(CASE {expr} {whens} END)"
+
+
 def _key_expression(key: OrderKey, qual: str, table_of: Callable[[ObjectMeta], str]) -> str:
     if key.kind != "relation" or key.relation is None or key.target is None:
-        return f"{qual}.{key.column.sql}"
-    alias = quote("_o")
-    live = f' AND {alias}."deletedAt" IS NULL' if key.target.field("deletedAt") is not None else ""
-    return (
-        f"(SELECT {alias}.{key.column.sql} FROM {quote(table_of(key.target))} AS {alias} "
-        f'WHERE {alias}."id" = {qual}.{column_for(key.relation).sql}{live})'
-    )
+        expr = f"{qual}.{key.column.sql}"
+    else:
+        alias = quote("_o")
+        live = f' AND {alias}."deletedAt" IS NULL' if key.target.field("deletedAt") is not None else ""
+        expr = (
+            f"(SELECT {alias}.{key.column.sql} FROM {quote(table_of(key.target))} AS {alias} "
+            f'WHERE {alias}."id" = {qual}.{column_for(key.relation).sql}{live})'
+        )
+    if key.column.sub is None and key.column.field.type == "SELECT":
+        return enum_rank_sql(key.column.field, expr)
+    return expr
 
 
 def order_sql(
