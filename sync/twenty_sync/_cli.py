@@ -402,6 +402,13 @@ def _parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
         metavar="FIELD",
         help="a field whose store value wins a conflict (repeatable; replaces --policy: other fields take Twenty's)",
     )
+    pull.add_argument(
+        "--include-own-writes",
+        action="store_true",
+        help="also write records Twenty holds as the last push left them (left out when the target is the store "
+        "pushed from: they are there already, in the store's own spelling)",
+    )
+    pull.set_defaults(push_source=source)
 
     commands.add_parser("status", help="synced counts, watermarks and the last run's errors")
     return parser
@@ -500,7 +507,10 @@ def _command(
                         if args.store_owns
                         else cast(ConflictPolicy, args.policy)
                     )
-                    report = engine.pull(target, policy=policy, target_name=redact_spec(args.target))
+                    own = args.target == args.push_source and not args.include_own_writes
+                    report = engine.pull(
+                        target, policy=policy, target_name=redact_spec(args.target), skip_own_writes=own
+                    )
                 finally:
                     target.close()
             progress.end()

@@ -162,3 +162,24 @@ def test_strict_refuses_the_contact_instead(server: RunningServer, national_phon
 
     assert code == 1
     assert "error contacts C-1: primary_phone: '(415) 555-0101' has no country code" in run
+
+
+def test_a_pull_into_the_store_pushed_from_leaves_its_own_echo_out(
+    server: RunningServer, source: Path, tmp_path: Path
+) -> None:
+    common = ["--state", str(tmp_path / "state.sqlite3"), "--url", server.url, "--api-key", API_KEY, "--no-rate-limit"]
+    env = {"TWENTY_SYNC_SOURCE": f"local:{source}", "TWENTY_SYNC_TARGET": f"local:{source}"}
+    out, err = io.StringIO(), io.StringIO()
+    main([*common, "run"], stdout=out, stderr=err, env=env)
+    before = LocalStore(source)
+    spelled = {r.key: r.contact_identifiers for batch in before.read_all(CONTACTS) for r in batch}
+    before.close()
+    pulled = io.StringIO()
+
+    code = main([*common, "pull"], stdout=pulled, stderr=err, env=env)
+
+    assert code == 0
+    assert pulled.getvalue().splitlines()[3].split()[:4] == ["businesses", "0", "0", "3"]  # the echo, left out
+    after = LocalStore(source)
+    assert {r.key: r.contact_identifiers for batch in after.read_all(CONTACTS) for r in batch} == spelled
+    after.close()
