@@ -31,6 +31,7 @@ from, ``skip_own_writes=True`` leaves out the echo of our own pushes (records as
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import uuid
@@ -195,9 +196,18 @@ class _Push:
     failed_in_a_row: int = 0
 
 
+_SORTED_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False, sort_keys=True)
+
+
+def _digest(value: Any) -> str:
+    text = "null" if value is None else "s" + value if isinstance(value, str) else _SORTED_JSON.encode(value)
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+
+
 def field_hashes(payload: Mapping[str, Any]) -> dict[str, str]:
-    """A short hash of each field of a mapped payload: what the state keeps to send only changed fields."""
-    return {name: payload_hash({name: value})[:16] for name, value in payload.items()}
+    """A short hash of each field of a mapped payload (text as is, anything else as sorted JSON): what the state
+    keeps to send only the fields that changed."""
+    return {name: _digest(value) for name, value in payload.items()}
 
 
 def _changed_fields(change: Change) -> set[str] | None:
