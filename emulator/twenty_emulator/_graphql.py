@@ -28,6 +28,7 @@ from twenty_emulator import _query
 from twenty_emulator._columns import column_for, quote
 from twenty_emulator._errors import ApiError
 from twenty_emulator._graphql_schema import pascal, resolver_names, schema_for
+from twenty_emulator._values import is_uuid
 from twenty_emulator._workspace import FieldMeta, ObjectMeta
 
 if TYPE_CHECKING:
@@ -88,6 +89,16 @@ def _from_api_error(err: ApiError, context: str) -> FieldError:
     code = body.get("code")
     if isinstance(code, str):
         return _bad_input(message, code)
+    if message == "A duplicate entry was detected":  # a Postgres unique violation, not a query-runner exception
+        friendly = "This record already exists. Please check your data and try again."
+        return FieldError(message, "BAD_USER_INPUT", None, friendly)
+    bad_uuid = re.match(r"^Invalid UUID value (.*) for field ", message)
+    if bad_uuid is not None:
+        return _bad_input(
+            message,
+            "INVALID_ARGS_FILTER" if context == "filter" else "INVALID_ARGS_DATA",
+            f'Invalid value for UUID: "{bad_uuid.group(1)}"',
+        )
     missing = _NO_FIELD.match(message)
     if missing is not None and context == "filter":
         friendly = f'Invalid filter : {missing.group(1)} object doesn\'t have any "{missing.group(2)}" field.'
@@ -207,8 +218,8 @@ def _check_args(method: str, args: dict[str, Any]) -> None:
         if order is not None and not isinstance(order, list | dict):
             raise _bad_input('Invalid argument: "orderBy" must be an array')
         return
-    if "id" in _ALLOWED_ARGS[method] and not isinstance(args.get("id"), str):
-        raise _bad_input('Missing required argument: "id" (string)')
+    if "id" in _ALLOWED_ARGS[method] and not (isinstance(args.get("id"), str) and is_uuid(args["id"])):
+        raise _bad_input('Missing required argument: "id" (UUID)')
     if "filter" in _ALLOWED_ARGS[method] and method != "findMany" and not isinstance(args.get("filter"), dict):
         raise _bad_input('Missing required argument: "filter" (object)')
     if method == "createMany":
@@ -329,7 +340,12 @@ class _Runner:
         if method == "createOne":
             return self.write(lambda: records.create(obj, [args["data"]], upsert=bool(args.get("upsert")))[0])
         if method == "createMany":
-            return self.write(lambda: records.create(obj, list(args["data"]), upsert=bool(args.get("upsert"))))
+            created = self.write(lambda: records.create(obj, list(args["data"]), upsert=bool(args.get("upsert"))))
+            if not args.get("upsert"):
+                return created
+            # Twenty answers the rows it updated first, then those it inserted (each in input order). A row updated
+            # here was created before this batch: its createdAt is older than its updatedAt.
+            return sorted(created, key=lambda r: r.get("createdAt") == r.get("updatedAt"))
         if method == "updateOne":
             return self.write(lambda: records.update(obj, args["id"], args["data"]))
         if method == "deleteOne":
@@ -347,18 +363,43 @@ class _Runner:
                 raise FieldError("Record not found", "NOT_FOUND", "RECORD_NOT_FOUND", _NOT_FOUND_FRIENDLY)
             return restored[0]
         checked = self.check_filter(obj, args.get("filter"))
+        if checked is None:
+            # Unlike REST, GraphQL has no "filters are mandatory" guard: ``filter: {}`` acts on every row (seen on a
+            # real 2.21.0: ``deletePeople(filter: {})`` soft-deleted the whole table).
+            checked = _query.validate_filter({"id": {"is": "NOT_NULL"}}, obj, self.workspace)
         if method == "updateMany":
             return self.write(lambda: records.update_many(obj, checked, args["data"]))
         if method == "deleteMany":
             return self.write(lambda: records.delete_many(obj, checked, soft=True))
         if method == "destroyMany":
-            ids = [] if checked is None else records._matching_ids(obj, checked, include_deleted=True)
+            ids = records._matching_ids(obj, checked, include_deleted=True)
             before_all = records.fetch(obj, ids)
             self.write(lambda: records.delete_many(obj, checked, soft=False))
             return [before_all[i] for i in ids if i in before_all]
         if method == "restoreMany":
             return self.write(lambda: records.restore_many(obj, checked))
         raise FieldError(f"Unknown method: {method}", "INTERNAL_SERVER_ERROR")
+
+    def check_selection(self, obj: ObjectMeta, selection: Selection, depth: int = 0) -> None:
+        """``parseSelectedFields``: a composite's unknown sub-field fails the root field (a plain Error there, so
+        ``INTERNAL_SERVER_ERROR``); relations are checked through, connections through ``edges.node``."""
+        if depth > CONNECTION_MAX_DEPTH:
+            return
+        for name, sub in selection.items():
+            field = obj.field(name)
+            if field is None or not sub:
+                continue
+            if field.is_composite:
+                if any(s not in field.subfields and s != "__typename" for s in sub):
+                    raise FieldError(
+                        f"Sub field metadata not found for composite type: {field.type}", "INTERNAL_SERVER_ERROR"
+                    )
+            elif field.is_relation:
+                target = self.workspace.target_object(field)
+                if target is None:
+                    continue
+                nested = sub.get("edges", {}).get("node", {}) if field.relation_type == "ONE_TO_MANY" else sub
+                self.check_selection(target, nested, depth + 1)
 
     # relations (processNestedRelations) -----------------------------------------------------------------------------
 
@@ -650,6 +691,9 @@ def _workspace_fields(
                     refusal, "BAD_USER_INPUT", "LIMIT_REACHED", "Rate limit reached. Please try again later."
                 )
             selection = _selection(field.selection_set, fragments)
+            runner.check_selection(
+                obj, selection.get("edges", {}).get("node", {}) if method == "findMany" else selection
+            )
             result = runner.run(method, obj, args, selection)
             data[key] = runner.format(method, obj, result, selection)
         except FieldError as failure:

@@ -165,3 +165,10 @@ def test_syntax_and_unknown_root_fields_answer_graphql_js_messages(http: httpx.C
     assert (
         gql(http, "{ peeple { totalCount } }")["errors"][0]["message"] == 'Cannot query field "peeple" on type "Query".'
     )
+
+
+def test_an_empty_filter_makes_a_bulk_delete_act_on_every_row(seeded: httpx.Client) -> None:
+    """Unlike REST, Twenty's GraphQL has no "filters are mandatory" guard (seen on a real 2.21.0, by accident)."""
+    answer = gql(seeded, "mutation { deletePeople(filter: {}) { id } }")
+    assert sorted(p["id"] for p in answer["data"]["deletePeople"]) == [ADA, BOB]
+    assert gql(seeded, "{ people { totalCount } }")["data"]["people"]["totalCount"] == 0
