@@ -16,9 +16,10 @@ during the burst refill tokens that a pacer modelling the server can spend at on
 against the refill interval -- the paced rate itself, or the server's when it answers slower than that. **Held**:
 how many requests the pacer made wait, and how far apart from the previous one they left on average -- the
 pacer's own cost (600 ms is the best, the margin adds 25 ms); when it held none, the server was the bottleneck.
-With ``--clients 2`` two processes run at once against the same workspace (each its own domain), each prints its
-figures, then the whole: both jobs' requests against one best schedule. Buckets refill fully after a window of
-idleness: wait at least that long between measured runs.
+With ``--clients 2`` two processes run at once against the same workspace (each its own domain, each with
+``RetryPolicy(max_retries=8)`` as the README advises for several writers), each prints its figures, then the whole:
+both jobs' requests against one best schedule. Buckets refill fully after a window of idleness: wait at least that
+long between measured runs.
 
 The people are created under a domain unique to the run (``@pace-<timestamp>-<client>.bench.test``) and deleted at
 the end with one ``DELETE /rest/people?filter=emails.primaryEmail[like]:%@<domain>&soft_delete=false``. Figures vary
@@ -40,7 +41,7 @@ from typing import Any
 
 import httpx
 
-from twenty_sdk import Pacer, RateLimit, TwentyClient
+from twenty_sdk import Pacer, RateLimit, RetryPolicy, TwentyClient
 
 API_KEY = "tw_bench_pacing_4Rk8Wq2Nz6"
 BATCH = 200
@@ -125,13 +126,22 @@ def delete_domain(twenty: TwentyClient, domain: str) -> None:
 
 
 def run_client(
-    url: str, key: str, records: int, *, concurrency: int, limits: RateLimit, domain: str, started: float
+    url: str,
+    key: str,
+    records: int,
+    *,
+    concurrency: int,
+    limits: RateLimit,
+    retries: int,
+    domain: str,
+    started: float,
 ) -> dict[str, Any]:
     """One client's job; returns its figures (times relative to ``started``, a ``time.time()``)."""
     counting = Counting(started)
     pacer = Watched(limits)
     error = None
-    with TwentyClient(url, key, transport=counting, rate_limit=limits, pacer=pacer) as twenty:
+    retry = RetryPolicy(max_retries=retries)
+    with TwentyClient(url, key, transport=counting, rate_limit=limits, retry=retry, pacer=pacer) as twenty:
         begun = time.time() - started
         try:
             stored = len(twenty.people.upsert_many(people(records, domain), concurrency=concurrency))
@@ -188,10 +198,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=3)
     parser.add_argument("--clients", type=int, default=1, choices=(1, 2))
     parser.add_argument("--limits", default="100/1000,100/60000", help="short/ms,long/ms (server's and client's)")
+    parser.add_argument(
+        "--max-retries", type=int, help="the retry policy's (default 4 alone, 8 with --clients 2: the README's advice)"
+    )
     parser.add_argument("--child", metavar="DOMAIN", help=argparse.SUPPRESS)
     parser.add_argument("--started", type=float, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     limits = parse_limits(args.limits)
+    retries = args.max_retries if args.max_retries is not None else (4 if args.clients == 1 else 8)
     if args.child:  # one of the --clients 2 processes: run, print, hand the figures back on the last line
         figures = run_client(
             args.url,
@@ -199,6 +213,7 @@ def main(argv: list[str] | None = None) -> int:
             args.records,
             concurrency=args.concurrency,
             limits=limits,
+            retries=retries,
             domain=args.child,
             started=args.started,
         )
@@ -226,7 +241,7 @@ def main(argv: list[str] | None = None) -> int:
             parser.error("--url needs --api-key")
         print(
             f"pacing: upsert_many(concurrency={args.concurrency}) of {args.records:,} people per client, "
-            f"{args.clients} client(s), limits {args.limits} against {where}"
+            f"{args.clients} client(s), limits {args.limits}, max_retries={retries}, against {where}"
         )
         started = time.time()
         domains = [f"{tag}-{i}.bench.test" for i in range(args.clients)]
@@ -238,6 +253,7 @@ def main(argv: list[str] | None = None) -> int:
                     args.records,
                     concurrency=args.concurrency,
                     limits=limits,
+                    retries=retries,
                     domain=domains[0],
                     started=started,
                 )
@@ -258,6 +274,8 @@ def main(argv: list[str] | None = None) -> int:
                         str(args.concurrency),
                         "--limits",
                         args.limits,
+                        "--max-retries",
+                        str(retries),
                         "--child",
                         domain,
                         "--started",

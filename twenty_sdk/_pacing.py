@@ -23,11 +23,13 @@ On a 429 (another process spending the same workspace's tokens, or jitter beyond
 pacer adopts what the server showed: the bucket it names was empty at that moment, so its local copy is emptied with
 its refill clock restarted on the answer's arrival, and that bucket's spacing is stretched (doubled, at most x 4;
 once per episode: a request sent before the previous 429 was taken into account stretches nothing), then relaxed
-back as time passes (by 0.02 interval per interval). While stretched, each gap is drawn at random around the
-stretch, so that two processes slowed alike do not keep colliding in step. Several processes sharing one workspace
-thus slow down until their requests mostly stop colliding instead of retrying in a storm; each refused request is
-retried by the transport's :class:`~twenty_sdk.RetryPolicy` after its backoff and its next pacing slot. They share
-the rate between them less well than one process would use it alone: give a workspace one writer where possible.
+back as time passes (by 0.02 interval per interval). Requests already waiting for a slot give it up and take a new
+one on the emptied bucket, instead of going out on the old schedule into more 429s. While stretched, each gap is
+drawn at random around the stretch, so that two processes slowed alike do not keep colliding in step. Several
+processes sharing one workspace thus slow down until their requests mostly stop colliding instead of retrying in a
+storm; each refused request is retried by the transport's :class:`~twenty_sdk.RetryPolicy` after its backoff and
+its next pacing slot. They share the rate less well than one process would use it alone: give a workspace one
+writer where possible.
 
 Every client of one workspace in a process shares one pacer (:func:`shared_pacer`, keyed by base URL and key
 fingerprint). Reservations are made under a lock and never while sleeping, so threads and asyncio tasks can share a
@@ -157,8 +159,10 @@ class _Bucket:
         self.step = self.interval * (1.0 + (self.stretch - 1.0) * 2.0 * draw)
 
     def empty_to(self, tokens: int, now: float) -> None:
+        """``tokens`` left now, the refill clock restarted now (slots handed out for later are given up: their
+        requests take new ones, see :meth:`Pacer.acquire`)."""
         self.tokens = tokens
-        self.last = now if self.last is None else max(self.last, now)
+        self.last = now
 
     def refused(self, now: float, *, stretch: bool = True) -> None:
         """The server refused a request for this bucket: it was empty, and (``stretch``) it is slower than we
@@ -208,6 +212,7 @@ class Pacer:
         ]
         self._last_slot = now  # slots are handed out in order: a request never goes before an earlier one
         self._adjusted_at: float | None = None  # when a 429 last changed the buckets
+        self._epoch = 0  # bumped whenever the buckets are emptied: slots handed out before are void
 
     def _bucket(self, limit: int, window: float, tokens: int | None = None, now: float = 0.0) -> _Bucket:
         return _Bucket(limit, window, margin=self.limits.margin, headroom=self.limits.headroom, tokens=tokens, now=now)
@@ -224,8 +229,11 @@ class Pacer:
         """Take a slot: one token from every bucket at the earliest instant (no earlier than the previous slot) at
         which all have one to spare. Returns the seconds to wait before sending (0 when it may go now). Never
         sleeps."""
+        return self._reserve()[0]
+
+    def _reserve(self) -> tuple[float, int]:
         if not self.limits.enabled:
-            return 0.0
+            return 0.0, self._epoch
         with self._lock:
             now = self.clock()
             at = max(now, self._last_slot)
@@ -234,23 +242,34 @@ class Pacer:
                 bucket.take(at, self._rng.random())
             self._last_slot = at
             wait = at - now
-            return wait if wait > _EPSILON else 0.0
+            return (wait if wait > _EPSILON else 0.0), self._epoch
 
     def acquire(self) -> float:
-        """Wait (with the injected ``sleep``) until a request may be sent; returns the seconds waited."""
-        wait = self.reserve()
-        if wait > 0:
+        """Wait (with the injected ``sleep``) until a request may be sent; returns the seconds waited. If a 429
+        emptied the buckets meanwhile, the slot is void: a new one is taken and waited for."""
+        waited = 0.0
+        while True:
+            wait, epoch = self._reserve()
+            if wait <= 0:
+                return waited
             log.debug("pacing: waiting %.3fs for a rate-limit token", wait)
             self.sleep(wait)
-        return wait
+            waited += wait
+            if epoch == self._epoch:
+                return waited
 
     async def acquire_async(self) -> float:
         """Like :meth:`acquire`, waiting with the injected ``async_sleep``."""
-        wait = self.reserve()
-        if wait > 0:
+        waited = 0.0
+        while True:
+            wait, epoch = self._reserve()
+            if wait <= 0:
+                return waited
             log.debug("pacing: waiting %.3fs for a rate-limit token", wait)
             await self.async_sleep(wait)
-        return wait
+            waited += wait
+            if epoch == self._epoch:
+                return waited
 
     def settle(self) -> None:
         """A request paced by this pacer has just ended (answer or error). Nothing to do: the server restarted its
@@ -270,6 +289,12 @@ class Pacer:
             now = self.clock()
             for bucket in self._buckets:
                 bucket.empty_to(0, now)
+            self._void_slots(now)
+
+    def _void_slots(self, now: float) -> None:
+        """The buckets were just emptied: slots handed out for later are void (their requests take new ones)."""
+        self._epoch += 1
+        self._last_slot = now
 
     def on_rate_limited(self, message: str | None = None, *, sent_at: float | None = None) -> None:
         """The server answered 429. ``message`` (``"Limit reached (N tokens per M ms)"``) says which bucket;
@@ -288,6 +313,7 @@ class Pacer:
             now = self.clock()
             stretch = sent_at is None or self._adjusted_at is None or sent_at >= self._adjusted_at
             self._adjusted_at = now
+            self._void_slots(now)
             if match is None:
                 for bucket in self._buckets:
                     bucket.refused(now, stretch=stretch)

@@ -169,6 +169,21 @@ def test_the_stretch_relaxes_as_time_passes(clock: FakeClock) -> None:
     assert 0.6 < sum(waits) / len(waits) < 1.2
 
 
+def test_a_request_waiting_for_its_slot_takes_a_new_one_after_a_429(clock: FakeClock) -> None:
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        clock.now += seconds
+        if len(slept) == 1:  # while it waits, another request of the same pacer is refused
+            pacer.on_rate_limited("Limit reached (1 tokens per 600 ms)")
+
+    pacer = Pacer(exact(long_limit=1, long_window=0.6), clock=clock, sleep=sleep, rng=random.Random(7))
+    pacer.acquire()
+    assert pacer.acquire() == pytest.approx(0.6 + 1.2)  # its 0.6 s slot was void: then one stretched interval
+    assert slept == pytest.approx([0.6, 1.2])
+
+
 def test_a_429_with_a_tighter_limit_is_adopted(clock: FakeClock) -> None:
     pacer = make(exact(), clock)  # thinks 100/60s; the server says 50/60s (Twenty Cloud)
     pacer.on_rate_limited("Limit reached (50 tokens per 60000 ms)")
