@@ -110,7 +110,7 @@ class EntityPlan:
     def add(self, change: Change, sample_size: int) -> None:
         op = "refresh" if change.refresh else "held" if change.held is not None else change.op
         self.counts[op] += 1
-        if change.refresh:
+        if change.refresh or change.held is not None:  # not sent either
             self.counts["unchanged"] += 1
         bucket = self.samples.setdefault(change.op, [])
         if len(bucket) < sample_size and change.op != "unchanged":
@@ -124,14 +124,18 @@ class SyncPlan:
     entities: list[EntityPlan] = attrs.field(factory=list)
 
     def table(self) -> str:
-        header = f"{'entity':<14} {'create':>8} {'update':>8} {'unchanged':>10} {'delete':>8} {'invalid':>8}"
+        header = (
+            f"{'entity':<14} {'create':>8} {'update':>8} {'unchanged':>10} {'delete':>8} {'invalid':>8} {'held':>6}"
+        )
         lines = [header, "-" * len(header)]
         for e in self.entities:
             c = e.counts
             lines.append(
                 f"{e.entity:<14} {c['create']:>8} {c['update']:>8} {c['unchanged']:>10} {c['delete']:>8} "
-                f"{c['invalid']:>8}"
+                f"{c['invalid']:>8} {c['held']:>6}"
             )
+        if any(e.counts["held"] for e in self.entities):
+            lines.append("(held: refused before for their own values and unchanged since: not sent again)")
         for e in self.entities:
             for op, changes in e.samples.items():
                 for change in changes:

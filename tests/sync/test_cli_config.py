@@ -313,7 +313,7 @@ def test_source_and_state_default_to_the_environment(tmp_path: Path) -> None:
     _, status = cli("status", env=env)
 
     assert code == 0
-    assert printed.splitlines()[2].split() == ["businesses", "1", "0", "0", "0", "0"]
+    assert printed.splitlines()[2].split() == ["businesses", "1", "0", "0", "0", "0", "0"]
     assert status.splitlines()[0] == f"state: {tmp_path / 's'}"
 
 

@@ -1128,3 +1128,13 @@ def test_transient_failures_in_a_row_are_counted_per_run_not_across_runs(world: 
     second = engine.run(world.source, entities=(CONTACTS,))  # one failed batch again: not the second in a row
 
     assert first.entity("contacts").failed == second.entity("contacts").failed == 10
+
+
+def test_the_plan_counts_a_held_record_as_unchanged_and_held(world: World) -> None:
+    world.source.upsert(CONTACTS, [contact(0), contact(1, contact_identifiers={"primary_email": "bob@"})])
+    world.engine().run(world.source)
+
+    plan = world.engine().plan(world.source, (CONTACTS,))
+
+    assert (plan.entities[0].counts["unchanged"], plan.entities[0].counts["held"]) == (2, 1)
+    assert "held: refused before" in plan.table()

@@ -50,8 +50,8 @@ def test_plan_run_status_pull(server: RunningServer, source: Path, tmp_path: Pat
 
     code, plan, _ = cli("--state", state, "plan", "--source", f"local:{source}")
     assert code == 0
-    assert plan.splitlines()[2].split() == ["businesses", "3", "0", "0", "0", "0"]
-    assert plan.splitlines()[3].split() == ["contacts", "5", "0", "0", "0", "1"]
+    assert plan.splitlines()[2].split() == ["businesses", "3", "0", "0", "0", "0", "0"]
+    assert plan.splitlines()[3].split() == ["contacts", "5", "0", "0", "0", "1", "0"]
     assert server.emulator.request_counts() == {}
 
     code, dry, _ = cli(*common, "run", "--dry-run", "--source", f"local:{source}")
