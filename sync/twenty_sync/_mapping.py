@@ -5,9 +5,14 @@ source                                 Twenty
 =====================================  ==========================================================================
 ``Contact``                            ``person`` (``/rest/people``), upsert key ``contactId``
   ``canonical_name``                   ``name.firstName`` (up to the first space) / ``name.lastName`` (the rest)
-  ``contact_identifiers.primary_email`` ``emails.primaryEmail``, normalised as Twenty does (lower-cased)
-  ``contact_identifiers.primary_phone`` ``phones.primaryPhoneNumber`` (Twenty parses it with libphonenumber)
-  ``contact_identifiers``              ``contactIdentifiers`` (RAW_JSON), the whole object, so no key is lost
+  ``contact_identifiers.primary_email`` ``emails.primaryEmail``, cleaned and normalised as Twenty does (trimmed,
+                                       lower-cased; see :mod:`twenty_sync._clean`)
+  ``contact_identifiers.primary_phone`` ``phones.primaryPhoneNumber`` / ``primaryPhoneCountryCode`` /
+                                       ``primaryPhoneCallingCode``, parsed with libphonenumber as Twenty stores it
+  ``contact_identifiers``              ``contactIdentifiers`` (RAW_JSON), the whole value, so no key is lost; a list
+                                       of typed identifiers (``{"type": "email", "value": ..., "is_primary": true}``)
+                                       gives the primary email and phone by type and ``is_primary`` (the others stay
+                                       in ``contactIdentifiers``; additional emails and phones are the CRM's own)
   ``category_code`` …                  ``categoryCode``, ``subcategoryCode``, ``relationshipCategory`` (TEXT)
   ``llm_context``                      ``llmContext`` (TEXT: a string as is, any other JSON value as JSON text)
   JSON fields                          ``communicationStats``, ``socialNetwork``, ``aiInsights``,
@@ -23,8 +28,9 @@ source                                 Twenty
 
 A payload is built from the record *after* Twenty's normalisation (emails, links), so its hash
 (:func:`payload_hash`) does not change when only the spelling Twenty folds away does: an unchanged row never looks
-changed. Bad input (an invalid email, a NUL byte, text over ``Limits``, text that is not valid Unicode) raises
-:class:`MappingError` with the reason, for one record at a time.
+changed. Bad input (a malformed email, a NUL byte, text over ``Limits``, text that is not valid Unicode, identifiers
+of a shape the sync cannot read) raises :class:`MappingError` with the reason, for one record at a time; junk in an
+optional field (a phone ``n/a``) is dropped and noted in ``warnings`` (``Limits.strict``: refused instead).
 
 Back from Twenty (``person_to_contact`` …): empty text (``""``, how Twenty answers unset text) becomes ``None``;
 ``contact_identifiers`` comes back whole from ``contactIdentifiers`` (a RAW_JSON copy of the warehouse's object), its
