@@ -245,8 +245,18 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=1)
     parser.add_argument("--crm-edits", type=int, default=20, help="companies and people a CRM user edits")
     parser.add_argument("--keep", action="store_true", help="leave this run's records in Twenty")
+    parser.add_argument(
+        "--unchecked-phones",
+        action="store_true",
+        help="send phones as written, unchecked (stands for a rule of Twenty's the sync does not know): Twenty then "
+        "refuses the junk ones itself, and each costs one request",
+    )
     args = parser.parse_args()
 
+    if args.unchecked_phones:
+        import twenty_sync._mapping as mapping
+
+        setattr(mapping, "clean_phone", lambda text, region: {"primaryPhoneNumber": text.strip()})  # noqa: B010
     run = uuid.uuid4().hex[:8]
     wh = Warehouse(run, args.businesses, args.contacts, args.relationships)
     if args.url:
@@ -260,7 +270,8 @@ def main() -> None:
         )  # fmt: skip
         where = "emulator (in process, no rate limit)"
     totals = {"businesses": args.businesses, "contacts": args.contacts, "relationships": args.relationships}
-    print(f"dirty sync bench, run {run}, against {where}, default phone region {args.default_phone_region}")
+    checked = "phones unchecked" if args.unchecked_phones else f"default phone region {args.default_phone_region}"
+    print(f"dirty sync bench, run {run}, against {where}, {checked}")
     with tempfile.TemporaryDirectory() as tmp, client:
         source = LocalStore(Path(tmp) / "warehouse.sqlite3")
         source.ensure_schema()
