@@ -35,6 +35,7 @@ from twenty_sdk._errors import (
     raise_for_response,
 )
 from twenty_sdk._filters import Filter
+from twenty_sdk._graphql import AsyncGraphQL, GraphQL
 from twenty_sdk._metadata import AsyncMetadata, Metadata
 from twenty_sdk._normalise import normalize_email, normalize_emails, normalize_link, normalize_links
 from twenty_sdk._pacing import Pacer, RateLimit, shared_pacer
@@ -60,6 +61,7 @@ __all__ = [
     "APIConnectionError",
     "APIError",
     "APITimeoutError",
+    "AsyncGraphQL",
     "AsyncMetadata",
     "AsyncRecords",
     "AsyncTransport",
@@ -75,6 +77,7 @@ __all__ = [
     "FieldSpec",
     "Filter",
     "GoogleSecretManager",
+    "GraphQL",
     "InternalServerError",
     "Metadata",
     "NotFoundError",

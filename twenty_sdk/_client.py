@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Self
 import httpx
 
 from twenty_sdk._config import ClientConfig
+from twenty_sdk._graphql import AsyncGraphQL, GraphQL
 from twenty_sdk._metadata import AsyncMetadata, Metadata
 from twenty_sdk._pacing import Pacer
 from twenty_sdk._records import AsyncRecords, ObjectRef, Records
@@ -93,7 +94,9 @@ class TwentyClient:
     ``httpx.MockTransport`` in tests); ``pacer``: a :class:`Pacer` instead of the workspace's shared one.
 
     Attributes: ``people``, ``companies``, ``opportunities``, ``notes``, ``tasks`` (typed :class:`Records`),
-    ``metadata`` (objects and fields), ``transport`` (for raw requests: ``client.transport.request("GET", path)``).
+    ``metadata`` (objects and fields), ``graphql`` (Twenty's GraphQL API: selected fields, nested relations,
+    aggregates; see :mod:`twenty_sdk._graphql`), ``transport`` (for raw requests:
+    ``client.transport.request("GET", path)``).
     """
 
     def __init__(
@@ -110,6 +113,7 @@ class TwentyClient:
         self.config = _config(base_url, api_key, config, config_options)
         self.transport = Transport(self.config, http_client=http_client, transport=transport, pacer=pacer)
         self.metadata = Metadata(self.transport)
+        self.graphql = GraphQL(self.transport)
         t = self.transport
         self.people: Records[PersonForResponse, Person, PersonForUpdate] = Records(t, STANDARD_OBJECTS["people"])
         self.companies: Records[CompanyForResponse, Company, CompanyForUpdate] = Records(
@@ -166,6 +170,7 @@ class AsyncTwentyClient:
         self.config = _config(base_url, api_key, config, config_options)
         self.transport = AsyncTransport(self.config, http_client=http_client, transport=transport, pacer=pacer)
         self.metadata = AsyncMetadata(self.transport)
+        self.graphql = AsyncGraphQL(self.transport)
         t = self.transport
         self.people: AsyncRecords[PersonForResponse, Person, PersonForUpdate] = AsyncRecords(
             t, STANDARD_OBJECTS["people"]

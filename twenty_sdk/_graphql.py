@@ -1,0 +1,379 @@
+"""Twenty's GraphQL API (``POST /graphql``) on the same client: ``twenty.graphql``.
+
+    data = twenty.graphql.execute("query($n: Int) { companies(first: $n) { edges { node { id name } } } }", {"n": 5})
+    for company in twenty.graphql.iter("companies", "id name people { edges { node { id name { firstName } } } }"):
+        ...                                       # every company with its people, 200 a request, streamed
+
+What GraphQL gives that REST does not: choose the fields (and sub-fields) you read, follow relations to any depth in
+one request, aggregates on any connection (``totalCount``, ``countEmptyX``, ``minX`` …).
+
+Requests go through the client's one :class:`~twenty_sdk.Transport`: the same pacing, retries and errors as REST.
+Twenty answers GraphQL errors inside an HTTP 200 (``errors[].extensions.code``); they are raised as the same
+:class:`~twenty_sdk.TwentyError` classes, by code:
+
+=================================================  ===========================================================
+``extensions.code`` (``subCode``)                  exception (``.status`` as the REST twin would have it)
+=================================================  ===========================================================
+``BAD_USER_INPUT`` (``LIMIT_REACHED``)             :class:`RateLimitError` (429), after the retry policy's retries
+``BAD_USER_INPUT``, syntax and validation errors   :class:`BadRequestError` (400)
+``UNAUTHENTICATED``                                :class:`AuthenticationError` (401)
+``FORBIDDEN``                                      :class:`PermissionDeniedError` (403)
+``NOT_FOUND``                                      :class:`NotFoundError` (404)
+``CONFLICT``                                       :class:`ConflictError` (409)
+``INTERNAL_SERVER_ERROR``                          :class:`InternalServerError` (500)
+=================================================  ===========================================================
+
+The error's ``error`` is the GraphQL code, ``code`` the sub-code, ``messages`` every error's message and ``body`` the
+whole answer (its ``data`` holds the root fields that did succeed). Things to know about Twenty 2.21.0's GraphQL:
+
+- Each root field of a request is one rate-limit token (a request with three root fields costs three); the pacer
+  counts one per request, so prefer one root field per request when writing in bulk. A request refused by the
+  throttle did nothing: it is retried (queries always, mutations only when every root field was refused).
+- The server does not check selections: a misspelt field answers ``null``. :meth:`GraphQL.validate` checks a query
+  against the workspace's schema locally (``graphql-core``, the ``graphql`` extra; one introspection request).
+- Arguments of nested connections are ignored: a company's ``people`` holds at most 60 records, unordered.
+- ``updateX``/``deleteX``/``destroyX`` many with ``filter: {}`` act on every record (REST refuses an empty filter).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+from twenty_sdk._errors import (
+    APIError,
+    AuthenticationError,
+    BadRequestError,
+    ConflictError,
+    InternalServerError,
+    NotFoundError,
+    PaginationError,
+    PermissionDeniedError,
+    RateLimitError,
+)
+
+if TYPE_CHECKING:
+    from graphql import GraphQLSchema
+
+    from twenty_sdk._transport import AsyncTransport, BaseTransport, Transport
+
+__all__ = ["AsyncGraphQL", "GraphQL", "connection_query", "graphql_error", "is_mutation"]
+
+PATH = "/graphql"
+PAGE_SIZE = 200  # QUERY_MAX_RECORDS: the most records one connection page holds
+
+_CODES: dict[str, tuple[type[APIError], int]] = {
+    "BAD_USER_INPUT": (BadRequestError, 400),
+    "GRAPHQL_VALIDATION_FAILED": (BadRequestError, 400),
+    "GRAPHQL_PARSE_FAILED": (BadRequestError, 400),
+    "UNAUTHENTICATED": (AuthenticationError, 401),
+    "FORBIDDEN": (PermissionDeniedError, 403),
+    "NOT_FOUND": (NotFoundError, 404),
+    "CONFLICT": (ConflictError, 409),
+    "INTERNAL_SERVER_ERROR": (InternalServerError, 500),
+}
+_INTROSPECTION_FIELDS = ("__schema", "__type", "__typename")
+
+
+def _extensions(error: Any) -> Mapping[str, Any]:
+    ext = error.get("extensions") if isinstance(error, Mapping) else None
+    return ext if isinstance(ext, Mapping) else {}
+
+
+def _rate_limited(error: Any) -> bool:
+    return _extensions(error).get("subCode") == "LIMIT_REACHED"
+
+
+def graphql_error(answer: Any, *, url: str = "") -> APIError | None:
+    """The exception for a GraphQL answer's ``errors`` (the first error picks the class), or None without errors."""
+    errors = answer.get("errors") if isinstance(answer, Mapping) else None
+    if not errors or not isinstance(errors, list):
+        return None
+    first = errors[0]
+    ext = _extensions(first)
+    code = ext.get("code") if isinstance(ext.get("code"), str) else None
+    sub_code = ext.get("subCode") if isinstance(ext.get("subCode"), str) else None
+    cls: type[APIError]
+    if sub_code == "LIMIT_REACHED":
+        cls, status = RateLimitError, 429
+    else:
+        cls, status = _CODES.get(code or "GRAPHQL_VALIDATION_FAILED", (APIError, 400))
+    messages = [str(e.get("message", "")) if isinstance(e, Mapping) else str(e) for e in errors]
+    return cls(status, messages, error=code or "GRAPHQL_VALIDATION_FAILED", code=sub_code, body=answer,
+               method="POST", url=url)  # fmt: skip
+
+
+def _nothing_applied(answer: Mapping[str, Any], mutation: bool) -> bool:
+    """A throttled answer that is safe to send again: every error is the throttle's, and (for a mutation) no root
+    field answered, so nothing was written."""
+    errors = answer.get("errors") or []
+    if not errors or not all(_rate_limited(e) for e in errors):
+        return False
+    if not mutation:
+        return True
+    data = answer.get("data")
+    return not isinstance(data, Mapping) or all(value is None for value in data.values())
+
+
+_FIRST_KEYWORD = re.compile(r"^(?:\s|,|#[^\n]*)*(query|mutation|subscription|\{)")
+
+
+def is_mutation(query: str) -> bool:
+    """Whether the document's first operation is a mutation (not retried after a lost answer unless asked)."""
+    match = _FIRST_KEYWORD.match(query)
+    return match is not None and match.group(1) == "mutation"
+
+
+def connection_query(
+    connection: str, fields: str, *, type_name: str | None = None, with_filter: bool = False, with_order: bool = False
+) -> str:
+    """The query :meth:`GraphQL.iter` pages with: ``connection(first: $first, after: $after …) { edges { node {
+    <fields> } } pageInfo { hasNextPage endCursor } }``; ``type_name`` (``Person``) types the filter and order
+    variables."""
+    variables = ["$first: Int", "$after: String"]
+    args = ["first: $first", "after: $after"]
+    if with_filter or with_order:
+        if not type_name:
+            raise ValueError(f"filter= and order_by= on {connection!r} need type_name= (e.g. 'Person')")
+        if with_filter:
+            variables.append(f"$filter: {type_name}FilterInput")
+            args.append("filter: $filter")
+        if with_order:
+            variables.append(f"$orderBy: [{type_name}OrderByInput]")
+            args.append("orderBy: $orderBy")
+    return (
+        f"query({', '.join(variables)}) {{ {connection}({', '.join(args)}) {{ "
+        f"edges {{ node {{ {fields} }} }} pageInfo {{ hasNextPage endCursor }} }} }}"
+    )
+
+
+_STANDARD_TYPES = {"people": "Person", "companies": "Company", "opportunities": "Opportunity", "notes": "Note",
+                   "tasks": "Task"}  # fmt: skip
+
+
+class _Base:
+    def __init__(self, transport: BaseTransport[Any]) -> None:
+        self._transport = transport
+        self._schema: GraphQLSchema | None = None
+
+    @property
+    def url(self) -> str:
+        return f"{self._transport.base_url}{PATH}"
+
+    def _payload(self, query: str, variables: Mapping[str, Any] | None, operation_name: str | None) -> dict[str, Any]:
+        payload: dict[str, Any] = {"query": query}
+        if variables:
+            payload["variables"] = dict(variables)
+        if operation_name:
+            payload["operationName"] = operation_name
+        return payload
+
+    def _settle(self, answer: Any, mutation: bool, attempt: int) -> tuple[bool, Any]:
+        """(retry?, data): tells the pacer about a throttled answer; raises the answer's error when not retrying."""
+        if isinstance(answer, Mapping) and _nothing_applied(answer, mutation):
+            pacer = self._transport.pacer
+            if pacer.enabled:
+                pacer.on_rate_limited(str(answer["errors"][0].get("message") or ""))
+            if attempt <= self._transport.retry.max_retries:
+                return True, None
+        error = graphql_error(answer, url=self.url)
+        if error is not None:
+            raise error
+        data = answer.get("data") if isinstance(answer, Mapping) else None
+        return False, data if isinstance(data, dict) else {}
+
+    def _iter_args(
+        self,
+        connection: str,
+        fields: str,
+        filter: Mapping[str, Any] | None,
+        order_by: Any,
+        type_name: str | None,
+    ) -> tuple[str, dict[str, Any]]:
+        name = type_name or _STANDARD_TYPES.get(connection)
+        query = connection_query(
+            connection, fields, type_name=name, with_filter=filter is not None, with_order=order_by is not None
+        )
+        variables: dict[str, Any] = {}
+        if filter is not None:
+            variables["filter"] = dict(filter)
+        if order_by is not None:
+            variables["orderBy"] = order_by
+        return query, variables
+
+    def _check(self, query: str, schema: GraphQLSchema) -> None:
+        from graphql import GraphQLError, parse, validate
+
+        try:
+            document = parse(query)
+        except GraphQLError as exc:
+            raise BadRequestError(
+                400, [exc.message], error="GRAPHQL_PARSE_FAILED", method="POST", url=self.url
+            ) from None
+        problems = validate(schema, document)
+        if problems:
+            raise BadRequestError(
+                400, [p.message for p in problems], error="GRAPHQL_VALIDATION_FAILED", method="POST", url=self.url
+            )
+
+    @staticmethod
+    def _page(data: Mapping[str, Any], connection: str) -> tuple[list[Any], str | None]:
+        page = data.get(connection)
+        if not isinstance(page, Mapping):
+            return [], None
+        nodes = [edge.get("node") for edge in page.get("edges") or [] if isinstance(edge, Mapping)]
+        info = page.get("pageInfo") or {}
+        cursor = info.get("endCursor") if info.get("hasNextPage") else None
+        return nodes, cursor if isinstance(cursor, str) else None
+
+
+class GraphQL(_Base):
+    """``twenty.graphql`` on a :class:`~twenty_sdk.TwentyClient`."""
+
+    def __init__(self, transport: Transport) -> None:
+        super().__init__(transport)
+        self._sync = transport
+
+    def execute(
+        self,
+        query: str,
+        variables: Mapping[str, Any] | None = None,
+        *,
+        operation_name: str | None = None,
+        idempotent: bool | None = None,
+    ) -> dict[str, Any]:
+        """Send one document; return its ``data``. Raises the :class:`~twenty_sdk.TwentyError` of the first
+        error (the answer, partial data included, is the error's ``body``). Queries are retried after a 5xx or a
+        lost answer; mutations only with ``idempotent=True`` (an upsert, or creates with ids)."""
+        mutation = is_mutation(query)
+        retry_lost = (not mutation) if idempotent is None else idempotent
+        payload = self._payload(query, variables, operation_name)
+        attempt = 0
+        while True:
+            attempt += 1
+            answer = self._sync.request("POST", PATH, json=payload, idempotent=retry_lost)
+            again, data = self._settle(answer, mutation, attempt)
+            if not again:
+                return dict(data)
+            self._sync.pause_before_retry(attempt)
+
+    def iter(
+        self,
+        connection: str,
+        fields: str,
+        *,
+        filter: Mapping[str, Any] | None = None,
+        order_by: Any = None,
+        page_size: int = PAGE_SIZE,
+        type_name: str | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """Every node of a root connection (``"people"``), ``page_size`` a request, following ``endCursor``.
+
+        ``fields`` is the node's selection, nested relations included (``"id name people { edges { node { id } } }"``).
+        ``filter`` and ``order_by`` are GraphQL's (``{"name": {"eq": "Acme"}}``, ``[{"createdAt": "AscNullsFirst"}]``);
+        on objects other than the standard five, give ``type_name`` (the object's singular, capitalised: ``"Pet"``).
+        """
+        query, variables = self._iter_args(connection, fields, filter, order_by, type_name)
+        yield from self.iter_connection(query, {**variables, "first": page_size}, connection=connection)
+
+    def iter_connection(
+        self, query: str, variables: Mapping[str, Any] | None = None, *, connection: str
+    ) -> Iterator[dict[str, Any]]:
+        """The nodes of your own paged query: it declares ``$after: String``, passes it to the root field
+        ``connection`` and selects ``edges { node { … } }`` and ``pageInfo { hasNextPage endCursor }``."""
+        after: str | None = None
+        while True:
+            data = self.execute(query, {**(variables or {}), "after": after})
+            nodes, cursor = self._page(data, connection)
+            yield from nodes
+            if cursor is None:
+                return
+            if cursor == after:
+                raise PaginationError(f"the cursor of {connection!r} stopped moving at {cursor!r}")
+            after = cursor
+
+    def schema(self) -> GraphQLSchema:
+        """The workspace's schema, from one introspection request (cached; needs ``graphql-core``)."""
+        if self._schema is None:
+            from graphql import build_client_schema, get_introspection_query
+
+            self._schema = build_client_schema(self.execute(get_introspection_query()))  # type: ignore[arg-type]
+        return self._schema
+
+    def validate(self, query: str) -> None:
+        """Check ``query`` against the workspace's schema (Twenty itself answers ``null`` for a misspelt field);
+        raises :class:`~twenty_sdk.BadRequestError` listing every problem."""
+        self._check(query, self.schema())
+
+
+class AsyncGraphQL(_Base):
+    """``twenty.graphql`` on an :class:`~twenty_sdk.AsyncTwentyClient`: :class:`GraphQL`, awaited."""
+
+    def __init__(self, transport: AsyncTransport) -> None:
+        super().__init__(transport)
+        self._async = transport
+
+    async def execute(
+        self,
+        query: str,
+        variables: Mapping[str, Any] | None = None,
+        *,
+        operation_name: str | None = None,
+        idempotent: bool | None = None,
+    ) -> dict[str, Any]:
+        """See :meth:`GraphQL.execute`."""
+        mutation = is_mutation(query)
+        retry_lost = (not mutation) if idempotent is None else idempotent
+        payload = self._payload(query, variables, operation_name)
+        attempt = 0
+        while True:
+            attempt += 1
+            answer = await self._async.request("POST", PATH, json=payload, idempotent=retry_lost)
+            again, data = self._settle(answer, mutation, attempt)
+            if not again:
+                return dict(data)
+            await self._async.pause_before_retry(attempt)
+
+    async def iter(
+        self,
+        connection: str,
+        fields: str,
+        *,
+        filter: Mapping[str, Any] | None = None,
+        order_by: Any = None,
+        page_size: int = PAGE_SIZE,
+        type_name: str | None = None,
+    ) -> AsyncIterator[dict[str, Any]]:
+        """See :meth:`GraphQL.iter`."""
+        query, variables = self._iter_args(connection, fields, filter, order_by, type_name)
+        async for node in self.iter_connection(query, {**variables, "first": page_size}, connection=connection):
+            yield node
+
+    async def iter_connection(
+        self, query: str, variables: Mapping[str, Any] | None = None, *, connection: str
+    ) -> AsyncIterator[dict[str, Any]]:
+        """See :meth:`GraphQL.iter_connection`."""
+        after: str | None = None
+        while True:
+            data = await self.execute(query, {**(variables or {}), "after": after})
+            nodes, cursor = self._page(data, connection)
+            for node in nodes:
+                yield node
+            if cursor is None:
+                return
+            if cursor == after:
+                raise PaginationError(f"the cursor of {connection!r} stopped moving at {cursor!r}")
+            after = cursor
+
+    async def schema(self) -> GraphQLSchema:
+        """See :meth:`GraphQL.schema`."""
+        if self._schema is None:
+            from graphql import build_client_schema, get_introspection_query
+
+            self._schema = build_client_schema(await self.execute(get_introspection_query()))  # type: ignore[arg-type]
+        return self._schema
+
+    async def validate(self, query: str) -> None:
+        """See :meth:`GraphQL.validate`."""
+        self._check(query, await self.schema())
