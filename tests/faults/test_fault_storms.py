@@ -102,7 +102,8 @@ def test_a_fault_storm_then_a_clean_rerun_converges(
             assert max(keys.values(), default=1) == 1, f"{entity}: a duplicate after the faulty run"
             assert set(state_ids(state, entity)) <= set(keys), f"{entity}: the state holds a key Twenty lacks"
         if faulty is not None:
-            logged = {(e.entity, e.key) for e in state.errors(faulty.run_id)}
+            failures = [e for e in state.errors(faulty.run_id) if not e.reason.startswith("warning: ")]
+            logged = {(e.entity, e.key) for e in failures}  # warnings: landed without a junk value, logged apart
             assert {(e, k) for e, k, _ in faulty.errors} == logged
             for entity, keys in expected.items():
                 lost = set(keys) - set(landed[entity])
@@ -115,7 +116,11 @@ def test_a_fault_storm_then_a_clean_rerun_converges(
 
     assert counts == expected  # each key once, none lost, none extra
     assert fields == reference[0]  # every record's fields as a fault-free sync leaves them
-    assert {k for e, k, _ in final.errors} == set().union(*sample.rejected.values())
+    rejected = set().union(*sample.rejected.values())
+    reported = {k for e, k, _ in final.errors}
+    held = sum(final.entity(e).held for e in expected)  # refused for good earlier, unchanged since: not sent again
+    assert reported <= rejected
+    assert len(reported) + held == len(rejected)
     for entity in expected:  # the state names the Twenty record of each key
         assert {twenty_id: key for key, twenty_id in state_ids(state, entity).items()} == ids[entity]
     source.close()
