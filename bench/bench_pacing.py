@@ -4,7 +4,8 @@
     python bench/bench_pacing.py [--records 40000] [--concurrency 3] [--clients 1|2] [--limits 100/1000,100/60000]
     python bench/bench_pacing.py --url http://127.0.0.1:3001 --api-key "$(cat /tmp/real-twenty-default/key.txt)"
 
-Printed per client: batch requests sent (and how many the job needs: ceil(N / 200)), 429s, wall time, and the
+Printed per client: batch requests sent (and how many the job needs: ceil(N / batch size), 200 unless
+``--batch-size``: smaller batches answer faster, to see the pacer bind on a slow server), 429s, wall time, and the
 efficiency ``best / wall``. **Best schedule**: what a client that knows the server's arithmetic needs for that many
 requests from full buckets: its burst (one bucket-full of requests, sent as fast as the server answers, no waiting)
 and then one request per refill interval of the binding bucket (600 ms at the defaults):
@@ -79,11 +80,11 @@ class Watched(Pacer):
         self.slots: list[tuple[float, bool]] = []
         self._watch = threading.Lock()
 
-    def reserve(self) -> float:
+    def _reserve(self) -> tuple[float, int]:
         with self._watch:
-            wait = super().reserve()
+            wait, epoch = super()._reserve()
             self.slots.append((self.clock() + wait, wait > 0))
-            return wait
+            return wait, epoch
 
     def held_gaps(self) -> list[float]:
         """For each request the pacer held back: how long after the previous request it left."""
@@ -135,6 +136,7 @@ def run_client(
     retries: int,
     domain: str,
     started: float,
+    batch_size: int = BATCH,
 ) -> dict[str, Any]:
     """One client's job; returns its figures (times relative to ``started``, a ``time.time()``)."""
     counting = Counting(started)
@@ -144,7 +146,8 @@ def run_client(
     with TwentyClient(url, key, transport=counting, rate_limit=limits, retry=retry, pacer=pacer) as twenty:
         begun = time.time() - started
         try:
-            stored = len(twenty.people.upsert_many(people(records, domain), concurrency=concurrency))
+            rows = people(records, domain)
+            stored = len(twenty.people.upsert_many(rows, concurrency=concurrency, batch_size=batch_size))
         except Exception as exc:  # the figures are still worth printing
             stored, error = 0, f"{type(exc).__name__}: {exc}"
         ended = time.time() - started
@@ -152,7 +155,7 @@ def run_client(
         "domain": domain,
         "records": records,
         "stored": stored,
-        "needed": math.ceil(records / BATCH),
+        "needed": math.ceil(records / batch_size),
         "sent": counting.sent,
         "refused": counting.refused,
         "begun": begun,
@@ -196,6 +199,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--api-key", help="its API key")
     parser.add_argument("--records", type=int, default=40_000)
     parser.add_argument("--concurrency", type=int, default=3)
+    parser.add_argument("--batch-size", type=int, default=BATCH, help="records per request (Twenty's maximum: 200)")
     parser.add_argument("--clients", type=int, default=1, choices=(1, 2))
     parser.add_argument("--limits", default="100/1000,100/60000", help="short/ms,long/ms (server's and client's)")
     parser.add_argument(
@@ -216,6 +220,7 @@ def main(argv: list[str] | None = None) -> int:
             retries=retries,
             domain=args.child,
             started=args.started,
+            batch_size=args.batch_size,
         )
         print(report(f"  client {args.child}", limits, [figures]), flush=True)
         print(json.dumps(figures))
@@ -240,7 +245,8 @@ def main(argv: list[str] | None = None) -> int:
         elif key is None:
             parser.error("--url needs --api-key")
         print(
-            f"pacing: upsert_many(concurrency={args.concurrency}) of {args.records:,} people per client, "
+            f"pacing: upsert_many(concurrency={args.concurrency}, batch_size={args.batch_size}) of {args.records:,} "
+            "people per client, "
             f"{args.clients} client(s), limits {args.limits}, max_retries={retries}, against {where}"
         )
         started = time.time()
@@ -256,6 +262,7 @@ def main(argv: list[str] | None = None) -> int:
                     retries=retries,
                     domain=domains[0],
                     started=started,
+                    batch_size=args.batch_size,
                 )
             ]
         else:
@@ -276,6 +283,8 @@ def main(argv: list[str] | None = None) -> int:
                         args.limits,
                         "--max-retries",
                         str(retries),
+                        "--batch-size",
+                        str(args.batch_size),
                         "--child",
                         domain,
                         "--started",
