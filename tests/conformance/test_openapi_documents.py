@@ -7,7 +7,6 @@ and per operation) and every ``example`` (Twenty fills examples with random fake
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -213,14 +212,10 @@ def test_standard_workspace_metadata_document_is_valid() -> None:
         assert f"/{plural}/{{id}}" in document["paths"]
 
 
-def test_documents_are_deterministic_and_fast() -> None:
+def test_documents_are_deterministic() -> None:
     ws = Workspace.standard()
-    started = time.perf_counter()
-    first = core_document(ws, SERVER_URL)
-    elapsed = time.perf_counter() - started
-    assert first == core_document(ws, SERVER_URL)  # examples included
+    assert core_document(ws, SERVER_URL) == core_document(ws, SERVER_URL)  # examples included
     assert metadata_document(ws, SERVER_URL) == metadata_document(ws, SERVER_URL)
-    assert elapsed < 0.5, f"core document took {elapsed:.3f}s"
 
 
 def test_field_added_in_memory_appears_in_person_schemas() -> None:
