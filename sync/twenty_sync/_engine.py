@@ -163,7 +163,9 @@ class RunReport:
         return "\n".join(lines)
 
 
-_DEPENDS_ON_OTHERS = re.compile(r"duplicate|MULTIPLE_MATCHING|already belongs|not in Twenty|conflict", re.IGNORECASE)
+_DEPENDS_ON_OTHERS = re.compile(
+    r"duplicate entry|MULTIPLE_MATCHING|already belongs|not in Twenty|foreign key|violates unique", re.IGNORECASE
+)
 
 
 def refused_for_good(reason: str) -> bool:
@@ -631,18 +633,24 @@ class SyncEngine:
                     refusals.append((change.key, change.source_hash or change.record.content_hash, reason))
                 continue
             er.counts["created" if change.op == "create" else "updated"] += 1
+            # an update answered by another record: the one synced is gone from Twenty (destroyed there), and only the
+            # changed fields made the new one; the next run sends it whole (no payload hash, no field hashes)
+            recreated = change.op == "update" and change.state is not None and str(row["id"]) != change.state.twenty_id
+            partial = ready.full and ready.payload.keys() != ready.full.keys() - {"_refs"}
             if change.warnings:
                 er.counts["warned"] += 1
                 warned.extend((change.key, _WARNING + w) for w in change.warnings)
             landed.append(
                 StateRow(
                     key=change.key,
-                    source_hash=change.source_hash or change.record.content_hash,
-                    payload_hash=change.payload_hash or "",
+                    source_hash="" if recreated and partial else change.source_hash or change.record.content_hash,
+                    payload_hash="" if recreated and partial else change.payload_hash or "",
                     twenty_id=str(row["id"]),
                     twenty_hash=twenty_projection(obj, row),
                     unique_value=ready.unique,
-                    field_hashes=json.dumps(field_hashes(ready.full or ready.payload), sort_keys=True),
+                    field_hashes=None
+                    if recreated and partial
+                    else json.dumps(field_hashes(ready.full or ready.payload), sort_keys=True),
                 )
             )
         self.state.record(obj.entity.name, landed)

@@ -1138,3 +1138,37 @@ def test_the_plan_counts_a_held_record_as_unchanged_and_held(world: World) -> No
 
     assert (plan.entities[0].counts["unchanged"], plan.entities[0].counts["held"]) == (2, 1)
     assert "held: refused before" in plan.table()
+
+
+def test_a_record_destroyed_in_twenty_is_made_whole_again_by_the_next_run(world: World) -> None:
+    load(world.source, 0, 2, 0)
+    world.engine().run(world.source)
+    (gone,) = [p for p in world.records("people") if p["contactId"] == "C-00001"]
+    world.client.people.destroy(gone["id"])
+    world.source.upsert(CONTACTS, [contact(1, category_code="VIP")])
+    world.engine().run(world.source)  # only the changed field goes: a new record with just that
+    (partial,) = [p for p in world.records("people") if p["contactId"] == "C-00001"]
+
+    world.engine().run(world.source)
+
+    (back,) = [p for p in world.records("people") if p["contactId"] == "C-00001"]
+    assert partial["emails"]["primaryEmail"] == ""
+    assert back["categoryCode"] == "VIP"
+    assert back["emails"]["primaryEmail"] == "ada.1@example.test"
+
+
+@pytest.mark.parametrize(
+    ("reason", "for_good"),
+    [
+        ("Invalid string value 'bob@' for email field \"emails.primaryEmail\"", True),
+        ("Provided phone number is invalid n/a (Error, INVALID_PHONE_NUMBER)", True),
+        ("Provided country code and calling code are conflicting", True),
+        ("A duplicate entry was detected", False),
+        ("UPSERT_MULTIPLE_MATCHING_RECORDS_CONFLICT", False),
+        ('insert or update on table "person" violates foreign key constraint "FK_1"', False),
+    ],
+)
+def test_only_refusals_about_a_records_own_values_are_remembered(reason: str, for_good: bool) -> None:
+    from twenty_sync._engine import refused_for_good
+
+    assert refused_for_good(reason) is for_good
