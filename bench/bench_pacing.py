@@ -80,11 +80,11 @@ class Watched(Pacer):
         self.slots: list[tuple[float, bool]] = []
         self._watch = threading.Lock()
 
-    def _reserve(self) -> tuple[float, int]:
+    def reserve(self) -> float:
         with self._watch:
-            wait, epoch = super()._reserve()
+            wait = super().reserve()
             self.slots.append((self.clock() + wait, wait > 0))
-            return wait, epoch
+            return wait
 
     def held_gaps(self) -> list[float]:
         """For each request the pacer held back: how long after the previous request it left."""

@@ -229,11 +229,8 @@ class Pacer:
         """Take a slot: one token from every bucket at the earliest instant (no earlier than the previous slot) at
         which all have one to spare. Returns the seconds to wait before sending (0 when it may go now). Never
         sleeps."""
-        return self._reserve()[0]
-
-    def _reserve(self) -> tuple[float, int]:
         if not self.limits.enabled:
-            return 0.0, self._epoch
+            return 0.0
         with self._lock:
             now = self.clock()
             at = max(now, self._last_slot)
@@ -242,14 +239,15 @@ class Pacer:
                 bucket.take(at, self._rng.random())
             self._last_slot = at
             wait = at - now
-            return (wait if wait > _EPSILON else 0.0), self._epoch
+            return wait if wait > _EPSILON else 0.0
 
     def acquire(self) -> float:
         """Wait (with the injected ``sleep``) until a request may be sent; returns the seconds waited. If a 429
         emptied the buckets meanwhile, the slot is void: a new one is taken and waited for."""
         waited = 0.0
         while True:
-            wait, epoch = self._reserve()
+            epoch = self._epoch  # read first: a 429 between this and the reservation only costs a new slot
+            wait = self.reserve()
             if wait <= 0:
                 return waited
             log.debug("pacing: waiting %.3fs for a rate-limit token", wait)
@@ -262,7 +260,8 @@ class Pacer:
         """Like :meth:`acquire`, waiting with the injected ``async_sleep``."""
         waited = 0.0
         while True:
-            wait, epoch = self._reserve()
+            epoch = self._epoch
+            wait = self.reserve()
             if wait <= 0:
                 return waited
             log.debug("pacing: waiting %.3fs for a rate-limit token", wait)

@@ -72,7 +72,8 @@ def run(
         take_slot(client, attempt)
 
     def take_slot(client: Client, attempt: int) -> None:
-        wait, epoch = client.pacer._reserve()
+        epoch = client.pacer._epoch  # as Pacer.acquire does
+        wait = client.pacer.reserve()
         at(now[0] + wait, lambda: send(client, attempt) if wait <= 0 else woken(client, attempt, epoch))
 
     def woken(client: Client, attempt: int, epoch: int) -> None:  # Pacer.acquire after its sleep
