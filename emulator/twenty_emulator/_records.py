@@ -289,11 +289,16 @@ class Records:
                 if value not in (None, "") and encode(col, value) in unique_hits[col.name]:
                     found.append(unique_hits[col.name][encode(col, value)])
             distinct = list(dict.fromkeys(found))
-            if len(distinct) > 1:
+            if len(distinct) > 1:  # get-matching-record-id.util.ts; the runner's handler drops the code (p08)
+                groups = [f"id (id: {row['id']})"] if row.get("id") else []
+                for field, col in uniques:
+                    value = row.get(col.name)
+                    if value not in (None, ""):
+                        path = field.name if col.sub is None else f"{field.name}.{col.sub}"
+                        groups.append(f"{field.name} ({path}: {value})")
                 raise bad_request(
-                    "Multiple records found with the same unique field values",
-                    error="Error",
-                    code="UPSERT_MULTIPLE_MATCHING_RECORDS_CONFLICT",
+                    f"Multiple records found with the same unique field values for {'; '.join(groups)}. "
+                    "Cannot determine which record to update."
                 )
             matches.append(distinct[0] if distinct else None)
         return matches

@@ -164,7 +164,9 @@ class RunReport:
 
 
 _DEPENDS_ON_OTHERS = re.compile(
-    r"duplicate entry|MULTIPLE_MATCHING|already belongs|not in Twenty|foreign key|violates unique", re.IGNORECASE
+    r"duplicate entry|MULTIPLE_MATCHING|Multiple records found|already belongs|not in Twenty|foreign key|"
+    r"violates unique",
+    re.IGNORECASE,
 )
 
 

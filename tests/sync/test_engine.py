@@ -1165,6 +1165,12 @@ def test_a_record_destroyed_in_twenty_is_made_whole_again_by_the_next_run(world:
         ("Provided country code and calling code are conflicting", True),
         ("A duplicate entry was detected", False),
         ("UPSERT_MULTIPLE_MATCHING_RECORDS_CONFLICT", False),
+        (  # as a real Twenty words it (recorded: p08): no code
+            "Multiple records found with the same unique field values for id (id: c0000108-0000-4000-a000-000000000001)"
+            "; emails (emails.primaryEmail: b@p08.parity.test). Cannot determine which record to update. "
+            "(BadRequestException)",
+            False,
+        ),
         ('insert or update on table "person" violates foreign key constraint "FK_1"', False),
     ],
 )
