@@ -19,6 +19,8 @@ Rate limit: each workspace root field is one query-runner execution, so one toke
 
 from __future__ import annotations
 
+import base64
+import json
 import math
 import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -241,6 +243,7 @@ class _Runner:
         self.emulator = emulator
         self.records = emulator.records
         self.workspace = emulator.workspace
+        self.root_order: list[tuple[str, Any]] = [("id", "AscNullsFirst")]
 
     # reading ------------------------------------------------------------------------------------------------------
 
@@ -292,7 +295,10 @@ class _Runner:
         table = quote(self.records.store.table(obj))
         aggregates = self.aggregates(obj, selection, f"{table} WHERE {sql.count_where}", sql.count_params)
         return {
-            "edges": [(dict(r), _query.encode_cursor(r, order)) for r in page],
+            "records": [dict(r) for r in page],
+            "order": _order_entries(order),
+            "nested": False,
+            "backward": lq.backward,  # the page's cursors are taken in scan order: startCursor is its last record
             "pageInfo": page_info,
             **aggregates,
         }
@@ -334,7 +340,9 @@ class _Runner:
     def run(self, method: str, obj: ObjectMeta, args: dict[str, Any], selection: Selection) -> Any:
         records = self.records
         if method == "findMany":
-            return self.find_many(obj, args, selection)
+            result = self.find_many(obj, args, selection)
+            self.root_order = result["order"]
+            return result
         if method == "findOne":
             return self.find_one(obj, args)
         if method == "createOne":
@@ -429,6 +437,8 @@ class _Runner:
         for r in records:
             hit = found.get(r.get(col.name) or "")
             r[field.name] = hit if hit is not None and hit.get("deletedAt") is None else None
+            if r[field.name] is None:
+                r[col.name] = None  # the join found nothing: Twenty answers the join column null too
 
     def _load_to_many(
         self, field: FieldMeta, target: ObjectMeta, records: list[dict[str, Any]], sub: Selection
@@ -438,7 +448,6 @@ class _Runner:
             return
         col = column_for(reverse)
         lay = self.records.layout(target)
-        keys = _query.validate_order_by([], target)
         table = quote(self.records.store.table(target))
         for r in records:
             rows = self.records.store.execute(
@@ -447,18 +456,15 @@ class _Runner:
             ).fetchall()
             related = [self.records.shape(target, row, lay.columns) for row in rows]
             connection: dict[str, Any] = {
-                "edges": [(x, _query.encode_cursor(x, keys)) for x in related],
+                "records": related,
+                "order": self.root_order,  # Twenty encodes nested cursors with the root field's order
+                "nested": True,
+                "backward": False,
+                "pageInfo": {"hasNextPage": False, "hasPreviousPage": False},
                 "totalCount": len(related),
             }
             aggregates = self.aggregates(target, sub, f"{table} WHERE {col.sql} = ?{self._live(target)}", [r["id"]])
             connection.update(aggregates)
-            edges: list[tuple[dict[str, Any], str]] = connection["edges"]
-            connection["pageInfo"] = {
-                "hasNextPage": False,
-                "hasPreviousPage": False,
-                "startCursor": edges[0][1] if edges else None,
-                "endCursor": edges[-1][1] if edges else None,
-            }
             r[field.name] = connection
 
     # shaping (graphql-format-result-from-selected-fields.util.ts) --------------------------------------------------
@@ -507,16 +513,16 @@ class _Runner:
         self, obj: ObjectMeta, connection: dict[str, Any], selection: Selection, depth: int
     ) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        edges: list[tuple[dict[str, Any], str]] = connection["edges"]
+        records: list[dict[str, Any]] = connection["records"]
+        node_selection = selection.get("edges", {}).get("node", {})
+        nodes = self.format_records(obj, records, node_selection, depth) if node_selection else []
+        cursors = [self.cursor(obj, r, node_selection, connection) for r in records]
         for key, sub in selection.items():
             if key == "__typename":
                 out[key] = f"{pascal(obj.name_singular)}Connection"
             elif key == "edges":
-                nodes = (
-                    self.format_records(obj, [e[0] for e in edges], sub.get("node", {}), depth) if "node" in sub else []
-                )
                 formatted: list[dict[str, Any]] = []
-                for i, (_, cursor) in enumerate(edges):
+                for i, cursor in enumerate(cursors):
                     edge: dict[str, Any] = {}
                     for edge_key in sub:
                         if edge_key == "__typename":
@@ -528,11 +534,39 @@ class _Runner:
                     formatted.append(edge)
                 out[key] = formatted
             elif key == "pageInfo":
-                info = connection["pageInfo"]
+                scan = cursors[::-1] if connection["backward"] else cursors
+                info = {
+                    **connection["pageInfo"],
+                    "startCursor": scan[0] if scan else None,
+                    "endCursor": scan[-1] if scan else None,
+                }
                 out[key] = {k: ("PageInfo" if k == "__typename" else info.get(k)) for k in sub}
             else:
                 out[key] = connection.get(key)
         return out
+
+    def cursor(self, obj: ObjectMeta, record: dict[str, Any], selection: Selection, connection: dict[str, Any]) -> str:
+        """``encodeCursor``: the record's values of the order's fields (composites: the ordered sub-fields), then
+        its ``id``, as the record was loaded — a related record with its id and selected fields; in a nested
+        connection (whose cursors use the root field's order) only what is selected."""
+        values: dict[str, Any] = {}
+        for name, spec in connection["order"]:
+            field = obj.field(name)
+            if field is None:
+                continue
+            if field.is_composite and isinstance(spec, dict):
+                held = values.get(name)
+                merged: dict[str, Any] = held if isinstance(held, dict) else {}
+                value = record.get(name) or {}
+                merged.update({sub: value.get(sub) for sub in spec if sub in value})
+                values[name] = merged
+                continue
+            if connection["nested"] and name not in selection:
+                continue  # not loaded: JSON.stringify leaves out an undefined value
+            values[name] = _as_loaded(field, record.get(name), selection.get(name, {}))
+        values["id"] = record.get("id")
+        text = json.dumps(values, ensure_ascii=False, separators=(",", ":"))
+        return base64.b64encode(text.encode("utf-8")).decode("ascii")
 
     def format(self, method: str, obj: ObjectMeta, result: Any, selection: Selection) -> Any:
         if result is None:
@@ -542,6 +576,29 @@ class _Runner:
         if isinstance(result, list):
             return self.format_records(obj, [dict(r) for r in result], selection, 0)
         return self.format_records(obj, [dict(result)], selection, 0)[0]
+
+
+def _order_entries(keys: Sequence[_query.OrderKey]) -> list[tuple[str, Any]]:
+    """The order as Twenty holds it: one ``(name, direction | {sub: direction} | {field: direction})`` a key."""
+    entries: list[tuple[str, Any]] = []
+    for key in keys:
+        spec: Any = key.direction
+        for name in reversed(key.path[1:]):
+            spec = {name: spec}
+        entries.append((key.path[0], spec))
+    return entries
+
+
+def _as_loaded(field: FieldMeta, value: Any, selection: Selection) -> Any:
+    """A value as Twenty's query loaded it: a composite with its selected sub-fields, a related record with its id
+    and selected scalar fields."""
+    if not isinstance(value, dict) or not selection:
+        return value
+    if field.is_relation:
+        picked = {"id": value.get("id")}
+        picked.update({k: value.get(k) for k in selection if k not in ("id", "__typename") and not selection[k]})
+        return picked
+    return {k: value.get(k) for k in selection if k != "__typename" and k in value}
 
 
 def _aggregate(runner: _Runner, obj: ObjectMeta, key: str, source: str, *, params: Sequence[Any], total: int) -> Any:
@@ -571,6 +628,9 @@ def _aggregate(runner: _Runner, obj: ObjectMeta, key: str, source: str, *, param
         is_list = field.type in ("MULTI_SELECT", "ARRAY", "FILES", "RAW_JSON")
         empty = f"({c} IS NULL OR {c} = '' OR {c} = '[]')" if is_list or field.type == "TEXT" else f"{c} IS NULL"
         value_expr = c
+
+    if sub is not None:
+        value_expr = column_for(field, sub).sql  # min/max/avg/sum of a currency: its amountMicros, as a number
 
     def scalar(sql: str) -> Any:
         return store.execute(f"SELECT {sql} FROM {source}", list(params)).fetchone()[0]
