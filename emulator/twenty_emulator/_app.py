@@ -21,7 +21,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from twenty_emulator import _duplicates, _graphql, _group_by, _merge, _metadata_api, _query
+from twenty_emulator import _duplicates, _graphql, _graphql_metadata, _group_by, _merge, _metadata_api, _query
 from twenty_emulator._errors import ApiError, bad_request, express_bad_request
 from twenty_emulator._faults import FaultDecision, rules_from_json
 from twenty_emulator._state import Emulator
@@ -480,6 +480,13 @@ def create_app(emulator: Emulator) -> Starlette:
             status, body = err.status, err.body
         return JSONAnswer(body, status)
 
+    async def graphql_metadata(request: Request) -> Response:
+        try:  # the workspace's schema through GraphQL (a subset of Twenty's /metadata)
+            status, body = await _graphql.answer(emulator, request, _json_body, _graphql_metadata.execute_metadata)
+        except ApiError as err:
+            status, body = err.status, err.body
+        return JSONAnswer(body, status)
+
     async def health(request: Request) -> Response:
         return JSONAnswer({"status": "ok"})
 
@@ -495,6 +502,7 @@ def create_app(emulator: Emulator) -> Starlette:
             Route(_PRIVATE + "/{what}", private, methods=methods),
             Route("/rest/{path:path}", rest, methods=methods),
             Route("/graphql", graphql, methods=["POST"]),
+            Route("/metadata", graphql_metadata, methods=["POST"]),
             Route("/{path:path}", unknown_route, methods=methods),
         ]
     )

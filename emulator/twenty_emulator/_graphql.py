@@ -766,11 +766,15 @@ def _workspace_fields(
 
 
 async def answer(
-    emulator: Emulator, request: Request, read_json: Callable[[Request], Awaitable[Any]]
+    emulator: Emulator,
+    request: Request,
+    read_json: Callable[[Request], Awaitable[Any]],
+    execute: Callable[[Emulator, Any], tuple[int, dict[str, Any]]] = execute_graphql,
 ) -> tuple[int, dict[str, Any]]:
     """The whole ``POST /graphql`` route: authentication as Twenty's GraphQL answers it (HTTP 200 with an
     ``UNAUTHENTICATED`` error for a wrong key; no key is an anonymous request, which knows no workspace field), then
-    the body (``read_json`` answers malformed JSON as Express does), then :func:`execute_graphql`."""
+    the body (``read_json`` answers malformed JSON as Express does), then ``execute`` (:func:`execute_graphql`, or
+    the metadata API's executor for ``/metadata``)."""
     header = request.headers.get("authorization") or ""
     token = header[7:].strip() if header.lower().startswith("bearer ") else ""
     body = await read_json(request)
@@ -784,5 +788,5 @@ async def answer(
         friendly = {"id": "z+7x/s", "message": "You must be authenticated to perform this action."}
         extensions = {"userFriendlyMessage": friendly, "subCode": "UNAUTHENTICATED", "code": "UNAUTHENTICATED"}
         return 200, {"errors": [{"message": "Token invalid.", "extensions": extensions}]}
-    emulator.count("POST /graphql")
-    return execute_graphql(emulator, body)
+    emulator.count(f"POST {request.url.path}")
+    return execute(emulator, body)
