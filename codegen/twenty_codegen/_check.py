@@ -1,6 +1,7 @@
 """Drift check: is what is committed exactly what the pipeline produces?
 
-1. the normalised snapshot equals ``normalise(pulled core, pulled metadata)`` (when the pulled files are there);
+1. the normalised snapshot equals ``normalise(pulled core, pulled metadata)`` (when the pulled files are there), and
+   the GraphQL snapshot ``normalise_introspection(pulled graphql)``;
 2. ``generated/twenty_generated`` equals a fresh generation from the snapshot, file for file.
 """
 
@@ -15,7 +16,8 @@ from typing import Any
 
 import attrs
 
-from twenty_codegen._generate import PACKAGE, generate
+from twenty_codegen._generate import GRAPHQL_SNAPSHOT, PACKAGE, generate
+from twenty_codegen._graphql import normalise_introspection
 from twenty_codegen._normalise import dumps, load_document, normalise
 
 __all__ = ["CheckResult", "check", "compare_trees", "load_metadata"]
@@ -115,6 +117,14 @@ def check(
         if expected != actual:
             diff = "\n".join(_diff(expected, actual, schema.name, 30))
             problems.append(f"{schema} is not normalise({pulled_core}):\n{diff}")
+        pulled_graphql = Path(pulled_core).parent / GRAPHQL_SNAPSHOT
+        graphql = schema.parent / GRAPHQL_SNAPSHOT
+        if pulled_graphql.is_file():
+            expected = dumps(normalise_introspection(json.loads(pulled_graphql.read_text(encoding="utf-8"))))
+            actual = graphql.read_text(encoding="utf-8") if graphql.is_file() else ""
+            if expected != actual:
+                diff = "\n".join(_diff(expected, actual, graphql.name, 30))
+                problems.append(f"{graphql} is not normalise_introspection({pulled_graphql}):\n{diff}")
     with tempfile.TemporaryDirectory(prefix="twenty-codegen-check-") as work:
         fresh = Path(work) / PACKAGE
         generate(schema, fresh)

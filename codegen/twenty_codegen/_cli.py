@@ -5,22 +5,24 @@ python -m twenty_codegen all --url https://crm.x.com  pull from a live workspace
                                                       TWENTY_API_KEY)
 python -m twenty_codegen all --emulator               pull from the emulator's standard workspace first (the
                                                       source of the committed snapshot)
-python -m twenty_codegen pull --url URL               → codegen/snapshots/pulled/{core,metadata}.json
-python -m twenty_codegen normalise                    → codegen/snapshots/core.json
-python -m twenty_codegen generate                     → generated/twenty_generated/
+python -m twenty_codegen pull --url URL               → codegen/snapshots/pulled/{core,metadata,graphql}.json
+python -m twenty_codegen normalise                    → codegen/snapshots/{core,graphql}.json
+python -m twenty_codegen generate                     → generated/twenty_generated/ (graphql_models.py included)
 python -m twenty_codegen check                        regenerate in a temporary folder; exit 1 on drift
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
 from twenty_codegen._check import check, load_metadata
-from twenty_codegen._generate import GenerateError, generate
+from twenty_codegen._generate import GRAPHQL_SNAPSHOT, GenerateError, generate
+from twenty_codegen._graphql import normalise_introspection
 from twenty_codegen._layout import Layout
 from twenty_codegen._normalise import dumps, load_document, normalise
 from twenty_codegen._pull import MissingApiKeyError, PullError, pull, pull_emulator, resolve_api_key, write_pulled
@@ -79,6 +81,11 @@ def _normalise(layout: Layout, core: Path | None, metadata: Path | None, out: Pa
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(dumps(document), encoding="utf-8")
     _say(f"normalise: {core} → {out} ({time.monotonic() - started:.1f} s)")
+    if core == layout.pulled_core and layout.pulled_graphql.is_file():
+        introspection = json.loads(layout.pulled_graphql.read_text(encoding="utf-8"))
+        graphql_out = out.parent / GRAPHQL_SNAPSHOT
+        graphql_out.write_text(dumps(normalise_introspection(introspection)), encoding="utf-8")
+        _say(f"normalise: {layout.pulled_graphql} → {graphql_out}")
     return out
 
 

@@ -2,7 +2,9 @@
 
 codegen/snapshots/pulled/core.json       GET /rest/open-api/core as served (examples and server URL removed)
 codegen/snapshots/pulled/metadata.json   every object with its fields (names, types, flags), sorted
+codegen/snapshots/pulled/graphql.json    the GraphQL introspection (``__schema``) as served
 codegen/snapshots/core.json              the normalised document the client is generated from
+codegen/snapshots/graphql.json           the normalised introspection the GraphQL models are generated from
 generated/twenty_generated/              the generated package
 """
 
@@ -32,6 +34,14 @@ class Layout:
     @property
     def pulled_metadata(self) -> Path:
         return self.pulled_dir / "metadata.json"
+
+    @property
+    def pulled_graphql(self) -> Path:
+        return self.pulled_dir / "graphql.json"
+
+    @property
+    def graphql_snapshot(self) -> Path:
+        return self.root / "codegen" / "snapshots" / "graphql.json"
 
     @property
     def snapshot(self) -> Path:

@@ -1,5 +1,5 @@
-"""Fetch a workspace's schema: ``GET /rest/open-api/core`` and every object with its fields from
-``GET /rest/metadata/objects`` (pages of 200, ``starting_after``).
+"""Fetch a workspace's schema: ``GET /rest/open-api/core``, every object with its fields from
+``GET /rest/metadata/objects`` (pages of 200, ``starting_after``), and the GraphQL introspection of ``/graphql``.
 
 The API key comes from :func:`resolve_api_key` and goes only into the ``Authorization`` header: it is never logged,
 never put in an exception or a file (answers are scrubbed of it before anything is kept).
@@ -68,6 +68,7 @@ class Pulled:
 
     core: dict[str, Any]
     objects: list[dict[str, Any]]
+    graphql: dict[str, Any] | None = None  # the introspection's ``__schema`` (None: the server has no /graphql)
 
 
 def _base_url(url: str) -> str:
@@ -89,8 +90,10 @@ def pull(url: str, api_key: str, *, transport: httpx.BaseTransport | None = None
         if not isinstance(core, dict) or "paths" not in core:
             raise PullError(f"GET {base}/rest/open-api/core did not answer an OpenAPI document")
         objects = _objects(client, base, api_key)
-    pulled = Pulled(core=_scrub(core, base), objects=[_reduce_object(o) for o in objects])
-    if len(api_key) >= _MIN_SECRET_LENGTH and api_key in dumps(pulled.core) + dumps({"objects": pulled.objects}):
+        graphql = _introspection(client, api_key)
+    pulled = Pulled(core=_scrub(core, base), objects=[_reduce_object(o) for o in objects], graphql=graphql)
+    kept = dumps(pulled.core) + dumps({"objects": pulled.objects}) + (dumps(graphql) if graphql else "")
+    if len(api_key) >= _MIN_SECRET_LENGTH and api_key in kept:
         raise PullError("the server's answer contains the API key: refusing to keep it")
     return pulled
 
@@ -106,6 +109,30 @@ def pull_emulator() -> Pulled:
     api_key = secrets.token_urlsafe(24)
     with serve_in_thread(Emulator(api_key=api_key)) as server:
         return pull(server.url, api_key)
+
+
+def _introspection(client: httpx.Client, api_key: str) -> dict[str, Any] | None:
+    """``POST /graphql`` with the introspection query: the ``__schema``, or None when the server serves no GraphQL
+    (404) or graphql-core is not installed."""
+    try:
+        from twenty_codegen._graphql import introspection_query
+
+        query = introspection_query()
+    except ImportError:
+        return None
+    where = f"POST {client.base_url}graphql"
+    try:
+        response = client.post("/graphql", json={"query": query})
+    except httpx.HTTPError as exc:
+        raise PullError(_redact(f"{where}: {type(exc).__name__}: {exc}", api_key)) from None
+    if response.status_code == 404:
+        return None
+    try:
+        answer = response.json()
+        schema = answer["data"]["__schema"]
+    except (ValueError, KeyError, TypeError):
+        raise PullError(_redact(f"{where} answered {response.status_code}: {response.text[:300]}", api_key)) from None
+    return dict(schema)
 
 
 def _get_json(client: httpx.Client, path: str, params: Mapping[str, str | int], api_key: str) -> Any:
@@ -183,4 +210,6 @@ def write_pulled(pulled: Pulled, directory: str | Path) -> tuple[Path, Path]:
     core_path.write_text(dumps(pulled.core), encoding="utf-8")
     objects = sorted(pulled.objects, key=lambda o: str(o.get("nameSingular", "")))
     metadata_path.write_text(dumps({"objects": objects}), encoding="utf-8")
+    if pulled.graphql is not None:
+        (directory / "graphql.json").write_text(dumps({"__schema": pulled.graphql}), encoding="utf-8")
     return core_path, metadata_path

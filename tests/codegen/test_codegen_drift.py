@@ -24,3 +24,5 @@ def test_the_pulled_snapshot_is_what_the_emulator_serves(layout: Layout) -> None
     assert dumps(pulled.core) == layout.pulled_core.read_text(encoding="utf-8"), "run: nox -s codegen -- --emulator"
     metadata = dumps({"objects": sorted(pulled.objects, key=lambda o: str(o.get("nameSingular", "")))})
     assert metadata == layout.pulled_metadata.read_text(encoding="utf-8"), "run: nox -s codegen -- --emulator"
+    graphql = dumps({"__schema": pulled.graphql})
+    assert graphql == layout.pulled_graphql.read_text(encoding="utf-8"), "run: nox -s codegen -- --emulator"
