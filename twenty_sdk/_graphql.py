@@ -61,6 +61,7 @@ if TYPE_CHECKING:
 __all__ = ["AsyncGraphQL", "GraphQL", "connection_query", "graphql_error", "is_mutation"]
 
 PATH = "/graphql"
+METADATA_PATH = "/metadata"  # the schema's API (objects, fields): not rate limited
 PAGE_SIZE = 200  # QUERY_MAX_RECORDS: the most records one connection page holds
 
 _CODES: dict[str, tuple[type[APIError], int]] = {
@@ -169,7 +170,7 @@ class _Base:
             payload["operationName"] = operation_name
         return payload
 
-    def _settle(self, answer: Any, mutation: bool, attempt: int) -> tuple[bool, Any]:
+    def _settle(self, answer: Any, mutation: bool, attempt: int, path: str = PATH) -> tuple[bool, Any]:
         """(retry?, data): tells the pacer about a throttled answer; raises the answer's error when not retrying."""
         if isinstance(answer, Mapping) and _nothing_applied(answer, mutation):
             pacer = self._transport.pacer
@@ -177,7 +178,7 @@ class _Base:
                 pacer.on_rate_limited(str(answer["errors"][0].get("message") or ""))
             if attempt <= self._transport.retry.max_retries:
                 return True, None
-        error = graphql_error(answer, url=self.url)
+        error = graphql_error(answer, url=f"{self._transport.base_url}{path}")
         if error is not None:
             raise error
         data = answer.get("data") if isinstance(answer, Mapping) else None
@@ -242,18 +243,21 @@ class GraphQL(_Base):
         *,
         operation_name: str | None = None,
         idempotent: bool | None = None,
+        path: str = PATH,
     ) -> dict[str, Any]:
         """Send one document; return its ``data``. Raises the :class:`~twenty_sdk.TwentyError` of the first
         error (the answer, partial data included, is the error's ``body``). Queries are retried after a 5xx or a
-        lost answer; mutations only with ``idempotent=True`` (an upsert, or creates with ids)."""
+        lost answer; mutations only with ``idempotent=True`` (an upsert, or creates with ids). ``path="/metadata"``
+        sends it to the metadata API instead (objects and fields: ``{ objects { edges { node { nameSingular } } } }``).
+        """
         mutation = is_mutation(query)
         retry_lost = (not mutation) if idempotent is None else idempotent
         payload = self._payload(query, variables, operation_name)
         attempt = 0
         while True:
             attempt += 1
-            answer = self._sync.request("POST", PATH, json=payload, idempotent=retry_lost)
-            again, data = self._settle(answer, mutation, attempt)
+            answer = self._sync.request("POST", path, json=payload, idempotent=retry_lost)
+            again, data = self._settle(answer, mutation, attempt, path)
             if not again:
                 return dict(data)
             self._sync.pause_before_retry(attempt)
@@ -321,6 +325,7 @@ class AsyncGraphQL(_Base):
         *,
         operation_name: str | None = None,
         idempotent: bool | None = None,
+        path: str = PATH,
     ) -> dict[str, Any]:
         """See :meth:`GraphQL.execute`."""
         mutation = is_mutation(query)
@@ -329,8 +334,8 @@ class AsyncGraphQL(_Base):
         attempt = 0
         while True:
             attempt += 1
-            answer = await self._async.request("POST", PATH, json=payload, idempotent=retry_lost)
-            again, data = self._settle(answer, mutation, attempt)
+            answer = await self._async.request("POST", path, json=payload, idempotent=retry_lost)
+            again, data = self._settle(answer, mutation, attempt, path)
             if not again:
                 return dict(data)
             await self._async.pause_before_retry(attempt)

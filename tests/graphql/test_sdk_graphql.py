@@ -211,3 +211,9 @@ def _limit_error() -> dict[str, Any]:
         "message": "Limit reached (100 tokens per 60000 ms)",
         "extensions": {"subCode": "LIMIT_REACHED", "userFriendlyMessage": "…", "code": "BAD_USER_INPUT"},
     }
+
+
+def test_the_metadata_api_is_reached_with_path_and_is_not_paced(emulator: Emulator, twenty: TwentyClient) -> None:
+    data = twenty.graphql.execute("{ objects(paging: {first: 1}) { edges { node { id } } } }", path="/metadata")
+    assert len(data["objects"]["edges"]) == 1
+    assert not _pacing.is_rate_limited_path("/metadata")
