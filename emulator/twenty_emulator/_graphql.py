@@ -26,7 +26,7 @@ import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from twenty_emulator import _query
+from twenty_emulator import _group_by, _query
 from twenty_emulator._columns import column_for, quote
 from twenty_emulator._errors import ApiError
 from twenty_emulator._graphql_schema import pascal, resolver_names, schema_for
@@ -43,6 +43,7 @@ __all__ = ["FieldError", "answer", "execute_graphql"]
 
 QUERY_MAX_RECORDS = 200
 QUERY_MAX_RECORDS_FROM_RELATION = 60
+RECORDS_PER_GROUP = 10  # RECORDS_PER_GROUP_LIMIT (group-by-with-records.service.ts)
 CONNECTION_MAX_DEPTH = 5
 _STANDARD = "An error occurred."
 _NOT_FOUND_FRIENDLY = "This record does not exist or has been deleted."
@@ -194,6 +195,7 @@ _ALLOWED_ARGS = {
     "destroyMany": ("filter",),
     "restoreOne": ("id",),
     "restoreMany": ("filter",),
+    "groupBy": ("groupBy", "filter", "orderBy", "orderByForRecords", "viewId", "limit", "offsetForRecords"),
 }
 
 
@@ -219,6 +221,10 @@ def _check_args(method: str, args: dict[str, Any]) -> None:
         order = args.get("orderBy")
         if order is not None and not isinstance(order, list | dict):
             raise _bad_input('Invalid argument: "orderBy" must be an array')
+        return
+    if method == "groupBy":
+        if not isinstance(args.get("groupBy"), list):
+            raise _bad_input('Missing required argument: "groupBy" must be an array.')
         return
     if "id" in _ALLOWED_ARGS[method] and not (isinstance(args.get("id"), str) and is_uuid(args["id"])):
         raise _bad_input('Missing required argument: "id" (UUID)')
@@ -319,6 +325,77 @@ class _Runner:
                 out[key] = value
         return out
 
+    def group_by(self, obj: ObjectMeta, args: dict[str, Any], selection: Selection) -> list[dict[str, Any]]:
+        """``…GroupBy``: groups of the filtered records, with the selected aggregates, ``groupByDimensionValues`` and
+        (when ``edges`` is selected) a sample of at most 10 records each. Grouping, aggregates and ordering are the
+        REST group-by's (:mod:`twenty_emulator._group_by`); GraphQL answers counts as numbers."""
+        checked = self.check_filter(obj, args.get("filter"))
+        order_entries = args.get("orderBy") or []
+        order_entries = [order_entries] if isinstance(order_entries, dict) else list(order_entries)
+        wanted = [k for k in selection if k not in ("edges", "pageInfo", "groupByDimensionValues", "__typename")]
+        for entry in order_entries:
+            if isinstance(entry, dict) and isinstance(entry.get("aggregate"), dict):
+                wanted += list(entry["aggregate"])
+        offered = _group_by.available_aggregates(obj)
+        try:
+            dimensions = _group_by._dimensions(obj, args["groupBy"])
+            aggregates = [offered[name] for name in dict.fromkeys(wanted) if name in offered]
+            where, params = self.records._where(obj, checked, include_deleted=False)
+            record_order = args.get("orderByForRecords") or []
+            record_keys = _query.validate_order_by(
+                [record_order] if isinstance(record_order, dict) else record_order, obj, self.workspace
+            )
+            sql_order = _query.order_sql(record_keys) if record_order else "rowid"
+        except ApiError as err:
+            raise _from_api_error(err, "query") from None
+        lay = self.records.layout(obj)
+        rows = self.records.store.execute(f"{lay.select}{where} ORDER BY {sql_order}", params).fetchall()
+        groups: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+        for row in rows:
+            record = self.records.shape(obj, row, lay.columns)
+            groups.setdefault(tuple(d.value(record) for d in dimensions), []).append(record)
+        items: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
+        offset = int(args.get("offsetForRecords") or 0)
+        for key, members in groups.items():
+            group: dict[str, Any] = {a.name: _js_number(_group_by._compute(a, members)) for a in aggregates}
+            group["totalCount"] = len(members)
+            group["groupByDimensionValues"] = [list(v) if isinstance(v, tuple) else v for v in key]
+            group["records"] = members[offset : offset + RECORDS_PER_GROUP]
+            group["order"] = _order_entries(record_keys)
+            group["nested"] = False
+            group["backward"] = False
+            group["pageInfo"] = {"hasNextPage": False, "hasPreviousPage": False}
+            items.append((key, group))
+        try:
+            _group_by._sort(items, self.group_order(order_entries, dimensions, aggregates))
+        except ApiError as err:
+            raise _from_api_error(err, "query") from None
+        limit = args.get("limit")
+        return [
+            group
+            for _, group in items[: int(limit) if isinstance(limit, int) and limit > 0 else _group_by.DEFAULT_GROUPS]
+        ]
+
+    @staticmethod
+    def group_order(entries: list[Any], dimensions: list[Any], aggregates: list[Any]) -> list[Any]:
+        """The groups' sort keys: ``{aggregate: {totalCount: …}}`` here, every other entry as the REST group-by
+        orders, then the dimensions (the REST group-by's default order)."""
+        if not entries:
+            return _group_by._order_keys(None, dimensions, {})
+        by_name = {a.name: a for a in aggregates}
+        keys: list[Any] = []
+        for entry in entries:
+            aggregate = entry.get("aggregate") if isinstance(entry, dict) else None
+            remaining: Any = entry
+            if isinstance(aggregate, dict) and "totalCount" in aggregate:
+                keys.append((lambda item: item[1]["totalCount"], str(aggregate["totalCount"])))
+                rest = {k: v for k, v in aggregate.items() if k != "totalCount"}
+                remaining = {"aggregate": rest} if rest else None
+            if remaining:
+                keys += _group_by._order_keys([remaining], dimensions, by_name)
+        # PostgreSQL leaves ties in no defined order; the emulator breaks them by the dimensions, as by default.
+        return keys + _group_by._order_keys(None, dimensions, {})
+
     def find_one(self, obj: ObjectMeta, args: dict[str, Any]) -> dict[str, Any]:
         checked = self.check_filter(obj, args.get("filter"))
         lq = _query.ListQuery(obj, 0, 1.0, _query.validate_order_by([], obj), checked, None, None, None)
@@ -345,6 +422,8 @@ class _Runner:
             return result
         if method == "findOne":
             return self.find_one(obj, args)
+        if method == "groupBy":
+            return self.group_by(obj, args, selection)
         if method == "createOne":
             return self.write(lambda: records.create(obj, [args["data"]], upsert=bool(args.get("upsert")))[0])
         if method == "createMany":
@@ -573,9 +652,23 @@ class _Runner:
             return None
         if method == "findMany":
             return self.format_connection(obj, result, selection, 0)
+        if method == "groupBy":
+            return [self.format_connection(obj, group, selection, 0) for group in result]
         if isinstance(result, list):
             return self.format_records(obj, [dict(r) for r in result], selection, 0)
         return self.format_records(obj, [dict(result)], selection, 0)[0]
+
+
+def _js_number(value: Any) -> Any:
+    """The GraphQL formatter's rule for aggregates: a numeric string (PostgreSQL's bigint and numeric) is a number."""
+    if isinstance(value, str) and value:
+        try:
+            number = float(value)
+        except ValueError:
+            return value
+        if math.isfinite(number):
+            return int(number) if number.is_integer() and abs(number) < 2**53 else number
+    return value
 
 
 def _order_entries(keys: Sequence[_query.OrderKey]) -> list[tuple[str, Any]]:

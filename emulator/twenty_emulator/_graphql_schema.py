@@ -12,7 +12,8 @@ it is not nullable and has no default; update inputs are all optional. ``id`` is
 inputs; a MANY_TO_ONE relation shows as its join column (``companyId: ID``) and as the related record; a ONE_TO_MANY
 relation as a connection with the list arguments. Only active objects and fields appear.
 
-Left out (not served here): ``…GroupBy``, ``…Duplicates`` and ``merge…`` root fields and their input types.
+Left out (not served here): the ``…Duplicates`` and ``merge…`` root fields, and unique indexes over several columns
+in ``…WhereUniqueInput``.
 """
 
 from __future__ import annotations
@@ -46,6 +47,13 @@ scalar ConnectionCursor
 enum FilterIs { NULL NOT_NULL }
 enum OrderByDirection { AscNullsFirst AscNullsLast DescNullsFirst DescNullsLast }
 enum ActorSourceEnum { EMAIL CALENDAR WORKFLOW AGENT API IMPORT MANUAL SYSTEM WEBHOOK APPLICATION }
+
+\"\"\"Date granularity (e.g. day, month, quarter, year, week, day of the week, quarter of the year, month of the
+year)\"\"\"
+enum DateGranularityEnum { DAY MONTH QUARTER YEAR WEEK DAY_OF_THE_WEEK MONTH_OF_THE_YEAR QUARTER_OF_THE_YEAR NONE }
+enum FirstDayOfTheWeek { MONDAY SUNDAY SATURDAY }
+input GroupByDateGranularityInput { granularity: DateGranularityEnum weekStartDay: FirstDayOfTheWeek timeZone: String }
+input OrderByDateGranularityInput { orderBy: OrderByDirection granularity: DateGranularityEnum }
 
 type PageInfo {
   startCursor: ConnectionCursor
@@ -167,6 +175,7 @@ _SCALAR_FILTER = {
 _UNIQUE_SUBFIELD = {"LINKS": "primaryLinkUrl", "EMAILS": "primaryEmail", "PHONES": "primaryPhoneNumber"}
 _ENUM_TYPES = frozenset({"SELECT", "MULTI_SELECT", "RATING"})
 _DATE_TYPES = frozenset({"DATE", "DATE_TIME"})
+_NOT_GROUPABLE = frozenset({"TS_VECTOR", "RAW_JSON", "FILES", "POSITION", "ACTOR"})
 
 # Root field kinds, as Twenty's resolver builder names them (RESOLVER_METHOD_NAMES).
 ResolverEntry = tuple[str, ObjectMeta]  # (method, object)
@@ -214,6 +223,7 @@ def resolver_names(workspace: Workspace) -> dict[str, ResolverEntry]:
         one, many = pascal(obj.name_singular), pascal(obj.name_plural)
         names[obj.name_plural] = ("findMany", obj)
         names[obj.name_singular] = ("findOne", obj)
+        names[f"{obj.name_plural}GroupBy"] = ("groupBy", obj)
         for verb in ("create", "update", "delete", "destroy", "restore"):
             names[f"{verb}{one}"] = (f"{verb}One", obj)
             names[f"{verb}{many}"] = (f"{verb}Many", obj)
@@ -315,10 +325,10 @@ class _Builder:
         self.emit(f"type {name}Edge {{ node: {name}! cursor: Cursor! }}\n")
         self.connection(obj)
 
-    def aggregates(self, obj: ObjectMeta) -> Iterator[str]:
+    def aggregates(self, obj: ObjectMeta, *, morph: bool = True) -> Iterator[str]:
         yield "totalCount: Int"
         for field in fields_of(obj):
-            if field.type == "RELATION":
+            if field.type == "RELATION" or (field.type == "MORPH_RELATION" and not morph):
                 continue
             cap = pascal(field.name)
             yield f"countUniqueValues{cap}: Int"
@@ -343,6 +353,52 @@ class _Builder:
         name = pascal(obj.name_singular)
         body = "\n  ".join([*self.aggregates(obj), f"edges: [{name}Edge!]!", "pageInfo: PageInfo!"])
         self.emit(f"type {name}Connection {{\n  {body}\n}}\n")
+        self.emit(f"type {name}GroupByConnection {{\n  {body}\n  groupByDimensionValues: JSON!\n}}\n")
+        # What groups can be ordered by: the aggregates of the non-relation fields and, as Twenty builds it, each
+        # to-one relation's join column and related record.
+        ordered = [f"{a.split(':')[0]}: OrderByDirection" for a in self.aggregates(obj, morph=False)]
+        for field in fields_of(obj):
+            target = self.target(field) if field.relation_type == "MANY_TO_ONE" else None
+            if target is not None:
+                t = pascal(target.name_singular)
+                ordered += [f"{field.join_column}: OrderByDirection", f"{field.name}: {t}OrderByInput"]
+        self.emit(f"input {name}OrderByWithGroupByAggregateInput {{ {' '.join(ordered)} }}\n")
+
+    def group_by_inputs(self, obj: ObjectMeta) -> None:
+        """``…GroupByInput`` (what a group may be keyed on) and ``…OrderByWithGroupByInput`` (how groups sort)."""
+        name = pascal(obj.name_singular)
+        keys: list[str] = []
+        orders: list[str] = [f"aggregate: {name}OrderByWithGroupByAggregateInput"]
+        for field in fields_of(obj):
+            n = field.name
+            if field.is_relation:
+                target = self.target(field)
+                if target is None or field.relation_type != "MANY_TO_ONE":
+                    continue
+                t = pascal(target.name_singular)
+                keys.append(f"{n}: {t}GroupByInput")
+                orders += [f"{field.join_column}: OrderByDirection", f"{n}: {t}OrderByWithGroupByInput"]
+                continue
+            if field.type in _ENUM_TYPES and not self.has_enum(obj, field):
+                continue
+            if field.type in _DATE_TYPES:
+                orders.append(f"{n}: OrderByDateGranularityInput")
+            elif field.is_composite:
+                orders.append(f"{n}: {_COMPOSITES[field.type][0]}OrderByInput")
+            else:
+                orders.append(f"{n}: OrderByDirection")
+            system = field.is_system and n not in ("createdAt", "updatedAt")
+            if system or field.type in _NOT_GROUPABLE or n == "id":
+                continue
+            if field.type in _DATE_TYPES:
+                keys.append(f"{n}: GroupByDateGranularityInput")
+            elif field.is_composite:
+                keys.append(f"{n}: {_COMPOSITES[field.type][0]}GroupByInput")
+            else:
+                keys.append(f"{n}: Boolean")
+        if keys:
+            self.emit(f"input {name}GroupByInput {{ {' '.join(keys)} }}\n")
+        self.emit(f"input {name}OrderByWithGroupByInput {{ {' '.join(orders)} }}\n")
 
     def inputs(self, obj: ObjectMeta) -> None:
         name = pascal(obj.name_singular)
@@ -419,6 +475,11 @@ class _Builder:
                 f"filter: {one}FilterInput, orderBy: [{one}OrderByInput]): {one}Connection"
             )
             queries.append(f"{obj.name_singular}(filter: {one}FilterInput!): {one}")
+            queries.append(
+                f"{obj.name_plural}GroupBy(groupBy: [{one}GroupByInput!]!, filter: {one}FilterInput, "
+                f"orderBy: [{one}OrderByWithGroupByInput], orderByForRecords: [{one}OrderByInput], viewId: UUID, "
+                f"limit: Int, offsetForRecords: Int): [{one}GroupByConnection!]"
+            )
             mutations += [
                 f"create{many}(data: [{one}CreateInput!]!, upsert: Boolean): [{one}!]",
                 f"create{one}(data: {one}CreateInput!, upsert: Boolean): {one}",
@@ -441,6 +502,7 @@ class _Builder:
         for obj in self.objects:
             self.object_type(obj)
             self.inputs(obj)
+            self.group_by_inputs(obj)
         self.roots()
         return "\n".join(self.parts)
 

@@ -172,3 +172,18 @@ def test_an_empty_filter_makes_a_bulk_delete_act_on_every_row(seeded: httpx.Clie
     answer = gql(seeded, "mutation { deletePeople(filter: {}) { id } }")
     assert sorted(p["id"] for p in answer["data"]["deletePeople"]) == [ADA, BOB]
     assert gql(seeded, "{ people { totalCount } }")["data"]["people"]["totalCount"] == 0
+
+
+def test_group_by_answers_groups_with_numeric_aggregates_and_a_record_sample(seeded: httpx.Client) -> None:
+    gql(seeded, 'mutation { createPerson(data: {name: {firstName: "Cy"}}) { id } }')
+    answer = gql(
+        seeded,
+        "{ peopleGroupBy(groupBy: [{companyId: true}], orderBy: [{aggregate: {totalCount: DescNullsLast}}]) "
+        "{ groupByDimensionValues totalCount countNotEmptyEmails edges { node { name { firstName } } } } }",
+    )
+    groups = answer["data"]["peopleGroupBy"]
+    assert [(g["groupByDimensionValues"], g["totalCount"], g["countNotEmptyEmails"]) for g in groups] == [
+        ([ACME], 2, 1),
+        ([None], 1, 0),
+    ]
+    assert sorted(e["node"]["name"]["firstName"] for e in groups[0]["edges"]) == ["Ada", "Bob"]
