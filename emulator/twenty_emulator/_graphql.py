@@ -26,7 +26,7 @@ import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from twenty_emulator import _group_by, _query
+from twenty_emulator import _duplicates, _group_by, _merge, _query
 from twenty_emulator._columns import column_for, quote
 from twenty_emulator._errors import ApiError
 from twenty_emulator._graphql_schema import pascal, resolver_names, schema_for
@@ -75,6 +75,7 @@ def _bad_input(message: str, sub_code: str = "INVALID_QUERY_INPUT", friendly: st
     return FieldError(message, "BAD_USER_INPUT", sub_code, friendly)
 
 
+_FRIENDLY = {"At least 2 record IDs are required for merge": "Please select at least 2 records to merge."}
 _NO_FIELD = re.compile(r'^Object (\w+) doesn\'t have any "(.*)" field\.$')
 
 
@@ -92,6 +93,8 @@ def _from_api_error(err: ApiError, context: str) -> FieldError:
     code = body.get("code")
     if isinstance(code, str):
         return _bad_input(message, code)
+    if message in _FRIENDLY:
+        return _bad_input(message, "INVALID_QUERY_INPUT", _FRIENDLY[message])
     if message == "A duplicate entry was detected":  # a Postgres unique violation, not a query-runner exception
         friendly = "This record already exists. Please check your data and try again."
         return FieldError(message, "BAD_USER_INPUT", None, friendly)
@@ -162,20 +165,20 @@ def _selection(selection_set: SelectionSetNode | None, fragments: Mapping[str, A
         return out
     for node in selection_set.selections:
         if isinstance(node, FieldNode):
-            _merge(out, {node.name.value: _selection(node.selection_set, fragments)})
+            _merge_selection(out, {node.name.value: _selection(node.selection_set, fragments)})
         elif isinstance(node, FragmentSpreadNode):
             fragment = fragments.get(node.name.value)
             if fragment is not None:
-                _merge(out, _selection(fragment.selection_set, fragments))
+                _merge_selection(out, _selection(fragment.selection_set, fragments))
         elif isinstance(node, InlineFragmentNode):
-            _merge(out, _selection(node.selection_set, fragments))
+            _merge_selection(out, _selection(node.selection_set, fragments))
     return out
 
 
-def _merge(into: Selection, more: Selection) -> None:
+def _merge_selection(into: Selection, more: Selection) -> None:
     for key, sub in more.items():
         if key in into:
-            _merge(into[key], sub)
+            _merge_selection(into[key], sub)
         else:
             into[key] = sub
 
@@ -195,6 +198,8 @@ _ALLOWED_ARGS = {
     "destroyMany": ("filter",),
     "restoreOne": ("id",),
     "restoreMany": ("filter",),
+    "findDuplicates": ("ids", "data"),
+    "mergeMany": ("ids", "conflictPriorityIndex", "dryRun"),
     "groupBy": ("groupBy", "filter", "orderBy", "orderByForRecords", "viewId", "limit", "offsetForRecords"),
 }
 
@@ -226,6 +231,8 @@ def _check_args(method: str, args: dict[str, Any]) -> None:
         if not isinstance(args.get("groupBy"), list):
             raise _bad_input('Missing required argument: "groupBy" must be an array.')
         return
+    if method in ("findDuplicates", "mergeMany"):
+        return  # checked by the shared runners (_duplicates, _merge), with the REST API's messages
     if "id" in _ALLOWED_ARGS[method] and not (isinstance(args.get("id"), str) and is_uuid(args["id"])):
         raise _bad_input('Missing required argument: "id" (UUID)')
     if "filter" in _ALLOWED_ARGS[method] and method != "findMany" and not isinstance(args.get("filter"), dict):
@@ -376,6 +383,32 @@ class _Runner:
             for _, group in items[: int(limit) if isinstance(limit, int) and limit > 0 else _group_by.DEFAULT_GROUPS]
         ]
 
+    def duplicates(self, obj: ObjectMeta, args: dict[str, Any], selection: Selection) -> list[dict[str, Any]]:
+        """``…Duplicates``: one connection per record checked (the REST duplicates runner's answer, reshaped).
+
+        Checked by ``ids``, a stored record is read with the *selected* fields only (recorded: g07), so only the
+        duplicate criteria whose fields the query selects can match — selecting ``id`` alone finds nothing."""
+        ids = args.get("ids")
+        if isinstance(ids, list) and ids and not args.get("data"):
+            stored = self.records.fetch(obj, [i.lower() for i in ids if isinstance(i, str) and is_uuid(i)])
+            if len(stored) == len(ids):
+                node = selection.get("edges", {}).get("node", {})
+                args = {"data": [{"id": i.lower(), **_selected_values(obj, stored[i.lower()], node)} for i in ids]}
+        answer = self.write(lambda: _duplicates.find_duplicates(self.records, obj, args, 0), context="query")
+        connections = []
+        for item in answer["data"]:
+            connections.append(
+                {
+                    "records": item[f"{obj.name_singular}Duplicates"],
+                    "order": [("id", "AscNullsFirst")],
+                    "nested": False,
+                    "backward": False,
+                    "pageInfo": {"hasNextPage": False, "hasPreviousPage": False},
+                    "totalCount": item["totalCount"],
+                }
+            )
+        return connections
+
     @staticmethod
     def group_order(entries: list[Any], dimensions: list[Any], aggregates: list[Any]) -> list[Any]:
         """The groups' sort keys: ``{aggregate: {totalCount: …}}`` here, every other entry as the REST group-by
@@ -408,11 +441,11 @@ class _Runner:
 
     # writing ------------------------------------------------------------------------------------------------------
 
-    def write(self, call: Callable[[], Any]) -> Any:
+    def write(self, call: Callable[[], Any], context: str = "data") -> Any:
         try:
             return call()
         except ApiError as err:
-            raise _from_api_error(err, "data") from None
+            raise _from_api_error(err, context) from None
 
     def run(self, method: str, obj: ObjectMeta, args: dict[str, Any], selection: Selection) -> Any:
         records = self.records
@@ -424,6 +457,11 @@ class _Runner:
             return self.find_one(obj, args)
         if method == "groupBy":
             return self.group_by(obj, args, selection)
+        if method == "findDuplicates":
+            return self.duplicates(obj, args, selection)
+        if method == "mergeMany":
+            answer = self.write(lambda: _merge.merge_many(self.records, obj, args, 0), context="query")
+            return next(iter(answer["data"].values()))
         if method == "createOne":
             return self.write(lambda: records.create(obj, [args["data"]], upsert=bool(args.get("upsert")))[0])
         if method == "createMany":
@@ -652,11 +690,26 @@ class _Runner:
             return None
         if method == "findMany":
             return self.format_connection(obj, result, selection, 0)
-        if method == "groupBy":
+        if method in ("groupBy", "findDuplicates"):
             return [self.format_connection(obj, group, selection, 0) for group in result]
         if isinstance(result, list):
             return self.format_records(obj, [dict(r) for r in result], selection, 0)
         return self.format_records(obj, [dict(result)], selection, 0)[0]
+
+
+def _selected_values(obj: ObjectMeta, record: Mapping[str, Any], selection: Selection) -> dict[str, Any]:
+    """The writable text and composite values of ``record`` that ``selection`` reads (what Twenty's query loads)."""
+    out: dict[str, Any] = {}
+    for name, sub in selection.items():
+        field = obj.field(name)
+        if field is None or field.is_relation or field.is_system or name == "id":
+            continue
+        value = record.get(name)
+        if field.is_composite and isinstance(value, Mapping) and sub:
+            out[name] = {k: value[k] for k in sub if k in field.subfields and field.subfields[k] == "TEXT"}
+        elif field.type == "TEXT" and not sub:
+            out[name] = value
+    return out
 
 
 def _js_number(value: Any) -> Any:

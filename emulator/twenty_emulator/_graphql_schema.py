@@ -12,8 +12,7 @@ it is not nullable and has no default; update inputs are all optional. ``id`` is
 inputs; a MANY_TO_ONE relation shows as its join column (``companyId: ID``) and as the related record; a ONE_TO_MANY
 relation as a connection with the list arguments. Only active objects and fields appear.
 
-Left out (not served here): the ``…Duplicates`` and ``merge…`` root fields, and unique indexes over several columns
-in ``…WhereUniqueInput``.
+Left out: unique indexes over several columns in ``…WhereUniqueInput``.
 """
 
 from __future__ import annotations
@@ -24,6 +23,7 @@ import weakref
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from twenty_emulator._duplicates import DUPLICATE_CRITERIA
 from twenty_emulator._workspace import FieldMeta, ObjectMeta, Workspace
 
 if TYPE_CHECKING:
@@ -216,6 +216,11 @@ def fields_of(obj: ObjectMeta) -> list[FieldMeta]:
     return [f for f in obj.fields if f.is_active]
 
 
+def has_duplicate_criteria(obj: ObjectMeta) -> bool:
+    """Objects with duplicate criteria (person, company) have ``…Duplicates`` and ``merge…`` root fields."""
+    return bool(obj.raw.get("duplicateCriteria")) or obj.name_singular in DUPLICATE_CRITERIA
+
+
 def resolver_names(workspace: Workspace) -> dict[str, ResolverEntry]:
     """Root field name → (method, object), for every active object (Twenty's ``graphQLResolverNameMap``)."""
     names: dict[str, ResolverEntry] = {}
@@ -224,6 +229,9 @@ def resolver_names(workspace: Workspace) -> dict[str, ResolverEntry]:
         names[obj.name_plural] = ("findMany", obj)
         names[obj.name_singular] = ("findOne", obj)
         names[f"{obj.name_plural}GroupBy"] = ("groupBy", obj)
+        if has_duplicate_criteria(obj):
+            names[f"{obj.name_singular}Duplicates"] = ("findDuplicates", obj)
+            names[f"merge{pascal(obj.name_plural)}"] = ("mergeMany", obj)
         for verb in ("create", "update", "delete", "destroy", "restore"):
             names[f"{verb}{one}"] = (f"{verb}One", obj)
             names[f"{verb}{many}"] = (f"{verb}Many", obj)
@@ -475,6 +483,11 @@ class _Builder:
                 f"filter: {one}FilterInput, orderBy: [{one}OrderByInput]): {one}Connection"
             )
             queries.append(f"{obj.name_singular}(filter: {one}FilterInput!): {one}")
+            if has_duplicate_criteria(obj):
+                queries.append(
+                    f"{obj.name_singular}Duplicates(ids: [UUID], data: [{one}CreateInput]): [{one}Connection!]"
+                )
+                mutations.append(f"merge{many}(ids: [UUID!]!, conflictPriorityIndex: Int!, dryRun: Boolean): {one}")
             queries.append(
                 f"{obj.name_plural}GroupBy(groupBy: [{one}GroupByInput!]!, filter: {one}FilterInput, "
                 f"orderBy: [{one}OrderByWithGroupByInput], orderByForRecords: [{one}OrderByInput], viewId: UUID, "

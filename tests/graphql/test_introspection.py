@@ -47,12 +47,13 @@ FOCUS_TYPES = [
     "RawJsonFilter", "TSVectorFilter", "ArrayFilter", "FilterIs", "OrderByDirection", "ActorSourceEnum",
 ]  # fmt: skip
 FOCUS_ROOT_FIELDS = {
-    "Query": ["people", "person", "companies", "company"],
+    "Query": ["people", "person", "companies", "company", "peopleGroupBy", "personDuplicates"],
     "Mutation": [
         f"{verb}{name}"
         for verb in ("create", "update", "delete", "destroy", "restore")
         for name in ("Person", "People", "Company", "Companies")
-    ],
+    ]
+    + ["mergePeople", "mergeCompanies"],
 }
 
 INTROSPECTION = """
@@ -152,11 +153,10 @@ def match_figures(real: dict[str, Any], mine: dict[str, Any]) -> tuple[int, int,
 
 
 def test_most_of_the_whole_schema_matches(both: tuple[dict[str, Any], dict[str, Any]]) -> None:
-    """Left out on purpose: the duplicates / merge root fields, and unique indexes over several columns in
-    ``…WhereUniqueInput``."""
+    """Left out: unique indexes over several columns in ``…WhereUniqueInput`` (3 types)."""
     real, mine = both
     equal, total, _ = match_figures(real, mine)
-    assert equal / total >= 0.97, f"{equal}/{total}"
+    assert equal / total >= 0.99, f"{equal}/{total}"
 
 
 if __name__ == "__main__":
