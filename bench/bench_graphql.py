@@ -16,12 +16,14 @@ way the SDK offers, and checks every way got the same companies and people:
    companies.
 
 Requests and bytes are counted at the HTTP client (every request the SDK sent). Pacing is off (the emulator's rate
-limit too): this measures the API shapes, not the throttle. Prints figures; asserts nothing.
+limit too): this measures the API shapes, not the throttle. Each way runs ``--repeat`` times (default 2) and the
+best time is printed (requests and bytes are per run). Prints figures; asserts nothing.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -142,6 +144,7 @@ def main() -> None:
     parser.add_argument("--companies", type=int, default=100)
     parser.add_argument("--people", type=int, default=5, help="people per company (≤ 60: a nested connection's cap)")
     parser.add_argument("--keep", action="store_true", help="leave the seeded records")
+    parser.add_argument("--repeat", type=int, default=2, help="runs of each way; the best time is printed")
     args = parser.parse_args()
     run = uuid.uuid4().hex[:8]
     meter = Meter()
@@ -153,10 +156,12 @@ def main() -> None:
             print(f"{'way':32} {'requests':>9} {'KiB':>9} {'seconds':>8}  same answer")
             reference: Result | None = None
             for label, way in WAYS:
-                meter.requests = meter.bytes = 0
-                started = time.perf_counter()
-                result = way(twenty, run)
-                elapsed = time.perf_counter() - started
+                elapsed = math.inf
+                for _ in range(args.repeat):  # the best of the runs: the first pays one-off costs (imports, caches)
+                    meter.requests = meter.bytes = 0
+                    started = time.perf_counter()
+                    result = way(twenty, run)
+                    elapsed = min(elapsed, time.perf_counter() - started)
                 reference = reference if reference is not None else result
                 same = result == reference and len(result) == args.companies
                 print(f"{label:32} {meter.requests:>9} {meter.bytes / 1024:>9.0f} {elapsed:>8.2f}  {same}")

@@ -566,12 +566,22 @@ class _Runner:
         col = column_for(reverse)
         lay = self.records.layout(target)
         table = quote(self.records.store.table(target))
-        for r in records:
+        # One query for every parent (Twenty's lateral join): at most 60 live records each, in storage order.
+        by_parent: dict[str, list[dict[str, Any]]] = {r["id"]: [] for r in records}
+        parents = list(by_parent)
+        for start in range(0, len(parents), 500):
+            chunk = parents[start : start + 500]
+            marks = ",".join("?" * len(chunk))
             rows = self.records.store.execute(
-                f"{lay.select} WHERE {col.sql} = ?{self._live(target)} ORDER BY rowid LIMIT ?",
-                (r["id"], QUERY_MAX_RECORDS_FROM_RELATION),
+                f"{lay.select} WHERE {col.sql} IN ({marks}){self._live(target)} ORDER BY rowid", chunk
             ).fetchall()
-            related = [self.records.shape(target, row, lay.columns) for row in rows]
+            for row in rows:
+                related_record = self.records.shape(target, row, lay.columns)
+                siblings = by_parent.get(related_record.get(col.name) or "")
+                if siblings is not None and len(siblings) < QUERY_MAX_RECORDS_FROM_RELATION:
+                    siblings.append(related_record)
+        for r in records:
+            related = by_parent[r["id"]]
             connection: dict[str, Any] = {
                 "records": related,
                 "order": self.root_order,  # Twenty encodes nested cursors with the root field's order
@@ -633,7 +643,10 @@ class _Runner:
         records: list[dict[str, Any]] = connection["records"]
         node_selection = selection.get("edges", {}).get("node", {})
         nodes = self.format_records(obj, records, node_selection, depth) if node_selection else []
-        cursors = [self.cursor(obj, r, node_selection, connection) for r in records]
+        wants_cursors = "cursor" in selection.get("edges", {}) or any(
+            k in selection.get("pageInfo", {}) for k in ("startCursor", "endCursor")
+        )
+        cursors = [self.cursor(obj, r, node_selection, connection) if wants_cursors else "" for r in records]
         for key, sub in selection.items():
             if key == "__typename":
                 out[key] = f"{pascal(obj.name_singular)}Connection"
