@@ -383,6 +383,54 @@ class _Runner:
             for _, group in items[: int(limit) if isinstance(limit, int) and limit > 0 else _group_by.DEFAULT_GROUPS]
         ]
 
+    def connections(self, obj: ObjectMeta, data: Any) -> Any:
+        """A to-one relation written as ``{connect: {where: {…}}}`` or ``{disconnect: true}`` → its join column
+        (``RelationInput``); the record to connect is found by id or by a unique field, or the write fails."""
+        if not isinstance(data, dict):
+            return data
+        out = dict(data)
+        for name, value in data.items():
+            field = obj.field(name)
+            target = self.workspace.target_object(field) if field is not None and field.is_relation else None
+            if field is None or target is None or field.join_column is None or not isinstance(value, dict):
+                continue
+            del out[name]
+            if value.get("disconnect") is True:
+                out[field.join_column] = None
+            where = value.get("connect", {}).get("where") if isinstance(value.get("connect"), dict) else None
+            if isinstance(where, dict) and where:
+                out[field.join_column] = self.connected_id(field, target, where)
+        return out
+
+    def connected_id(self, field: FieldMeta, target: ObjectMeta, where: dict[str, Any]) -> str:
+        lay = self.records.layout(target)
+        clauses: list[str] = []
+        params: list[Any] = []
+        described: list[str] = []
+        for key, value in where.items():
+            target_field = target.field(key)
+            if isinstance(value, dict) and target_field is not None and target_field.is_composite:
+                for sub, sub_value in value.items():
+                    clauses.append(f"{column_for(target_field, sub).sql} = ?")
+                    params.append(sub_value)
+                    described.append(f"{key}.{sub} = {sub_value}")
+            elif target_field is not None:
+                clauses.append(f"{column_for(target_field).sql} = ?")
+                params.append(str(value).lower() if key == "id" else value)
+                described.append(f"{key} = {value}")
+        rows = (
+            self.records.store.execute(f"SELECT id FROM {quote(lay.table)} WHERE {' AND '.join(clauses)}", params)
+            if clauses
+            else None
+        )
+        found = [r[0] for r in rows] if rows is not None else []
+        if len(found) != 1:
+            condition = " AND ".join(described)
+            message = f"Expected 1 record to connect to {field.name}, but found {len(found)} for {condition}"
+            friendly = f"Can't connect to {field.name}. No unique record found with condition: {condition}"
+            raise FieldError(message, "BAD_USER_INPUT", None, friendly)
+        return str(found[0])
+
     def duplicates(self, obj: ObjectMeta, args: dict[str, Any], selection: Selection) -> list[dict[str, Any]]:
         """``…Duplicates``: one connection per record checked (the REST duplicates runner's answer, reshaped).
 
@@ -462,6 +510,10 @@ class _Runner:
         if method == "mergeMany":
             answer = self.write(lambda: _merge.merge_many(self.records, obj, args, 0), context="query")
             return next(iter(answer["data"].values()))
+        if method in ("createOne", "updateOne", "updateMany"):
+            args = {**args, "data": self.connections(obj, args["data"])}
+        elif method == "createMany":
+            args = {**args, "data": [self.connections(obj, item) for item in args["data"]]}
         if method == "createOne":
             return self.write(lambda: records.create(obj, [args["data"]], upsert=bool(args.get("upsert")))[0])
         if method == "createMany":
