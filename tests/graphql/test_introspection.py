@@ -61,9 +61,9 @@ query {
   __schema {
     types {
       kind name
-      fields { name args { name type { ...T } } type { ...T } }
+      fields(includeDeprecated: true) { name args { name type { ...T } } type { ...T } }
       inputFields { name type { ...T } }
-      enumValues { name }
+      enumValues(includeDeprecated: true) { name }
     }
   }
 }
@@ -168,3 +168,24 @@ if __name__ == "__main__":
     if "-v" in sys.argv:
         for name in differing:
             print(name, json.dumps(differences(real[name], mine.get(name)))[:300])
+
+
+METADATA_DUMP = REAL / "introspection-metadata.json"
+OBJECT_FIELDS_NOT_SERVED = {"indexMetadatas", "indexMetadataList", "searchFieldMetadataList"}
+
+
+def test_the_metadata_subset_is_typed_as_the_real_metadata_api() -> None:
+    """``/metadata`` serves a subset (objects and fields): each of its types and root fields is the real one
+    (``Object`` without its index and search-field lists)."""
+    real = {t["name"]: t for t in json.loads(METADATA_DUMP.read_text(encoding="utf-8"))["data"]["__schema"]["types"]}
+    emulator = Emulator(api_key="k")
+    with client(emulator) as http:
+        answer = http.post("/metadata", json={"query": INTROSPECTION}, headers={"Authorization": "Bearer k"}).json()
+    mine = {t["name"]: t for t in answer["data"]["__schema"]["types"] if not t["name"].startswith("__")}
+    for name, served in mine.items():
+        if name in ("Query", "Mutation"):
+            wanted = {k: v for k, v in signature(real[name]).items() if k in signature(served)}
+        else:
+            skipped = OBJECT_FIELDS_NOT_SERVED if name == "Object" else set()
+            wanted = {k: v for k, v in signature(real[name]).items() if k not in skipped}
+        assert signature(served) == wanted, name
