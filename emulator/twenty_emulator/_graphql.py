@@ -301,10 +301,10 @@ class _Runner:
         offset = int(args.get("offset") or 0)
         rows = self.records.store.execute(
             f"{lay.select} WHERE {sql.page_where} ORDER BY {sql.order_by} LIMIT ? OFFSET ?",
-            [*sql.page_params, math.floor(limit) + 1, offset],
+            [*sql.page_params, _query.fetch_count(float(limit)), offset],  # take(limit + 1), rounded by Postgres
         ).fetchall()
         shaped = [self.records.shape(obj, r, lay.columns) for r in rows]
-        page, page_info = _query.build_page(shaped, order, math.floor(limit), backward=lq.backward)
+        page, page_info = _query.build_page(shaped, order, float(limit), backward=lq.backward)
         table = quote(self.records.store.table(obj))
         aggregates = self.aggregates(obj, selection, f"{table} WHERE {sql.count_where}", sql.count_params)
         return {
