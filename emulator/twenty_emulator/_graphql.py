@@ -12,9 +12,16 @@ of one root field leave the others answered (``data.<field>: null`` plus an erro
 and "core" fields against the schema of :mod:`twenty_emulator._graphql_schema` (whose validation errors are worded
 as graphql-js words them).
 
+Root fields served, per object: the list (``people``: filter, orderBy, first/last, after/before, offset; edges,
+pageInfo, ``totalCount`` and every per-field aggregate), ``person``, ``peopleGroupBy``, ``personDuplicates``, and
+create/update/delete/destroy/restore one and many and ``mergePeople`` — with relation inputs (``connect`` /
+``disconnect``). Reads and writes go through the same store and checks as REST (:mod:`twenty_emulator._records`,
+``_query``, ``_values``, ``_group_by``, ``_duplicates``, ``_merge``), so both APIs agree. Pinned by the recorded
+scenarios g01 to g08 (``tests/conformance/recorded``).
+
 Rate limit: each workspace root field is one query-runner execution, so one token of the workspace's throttle
-(``throttleQueryExecution`` runs first in ``CommonBaseQueryRunnerService.execute``); a refused field answers
-``BAD_USER_INPUT`` / ``LIMIT_REACHED`` inside an HTTP 200, the other fields go on.
+(``throttleQueryExecution`` runs first in ``CommonBaseQueryRunnerService.execute``, after the arguments' checks); a
+refused field answers ``BAD_USER_INPUT`` / ``LIMIT_REACHED`` inside an HTTP 200, the other fields go on.
 """
 
 from __future__ import annotations
