@@ -120,7 +120,23 @@ def test_an_answer_containing_the_key_is_not_kept() -> None:
     def leak(request: httpx.Request) -> httpx.Response:
         if request.url.path == "/rest/metadata/objects":
             return httpx.Response(200, json={"data": {"objects": []}})
+        if request.url.path == "/graphql":
+            return httpx.Response(404)  # a server without GraphQL: the pull keeps the REST documents only
         return httpx.Response(200, json={**CORE, "info": {"title": request.headers["authorization"]}})
+
+    with pytest.raises(PullError, match="contains the API key") as raised:
+        pull("https://crm.test", SECRET, transport=httpx.MockTransport(leak))
+    assert SECRET not in str(raised.value)
+
+
+def test_an_introspection_containing_the_key_is_not_kept() -> None:
+    def leak(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/rest/metadata/objects":
+            return httpx.Response(200, json={"data": {"objects": []}})
+        if request.url.path == "/graphql":
+            schema = {"types": [{"kind": "SCALAR", "name": request.headers["authorization"]}]}
+            return httpx.Response(200, json={"data": {"__schema": schema}})
+        return httpx.Response(200, json=CORE)
 
     with pytest.raises(PullError, match="contains the API key") as raised:
         pull("https://crm.test", SECRET, transport=httpx.MockTransport(leak))
@@ -138,7 +154,7 @@ def test_the_key_is_in_no_written_file_and_no_output(
         assert cli(["--root", str(tmp_path), "pull", "--url", server.url, "--api-key", SECRET]) == 0
         assert cli(["--root", str(tmp_path), "pull", "--url", server.url, "--api-key", "wrong-key-0123456789"]) == 1
     written = [p for p in tmp_path.rglob("*") if p.is_file()]
-    assert {p.name for p in written} == {"core.json", "metadata.json"}
+    assert {p.name for p in written} == {"core.json", "metadata.json", "graphql.json"}
     for path in written:
         assert SECRET not in path.read_text(encoding="utf-8")
     out = capsys.readouterr()
