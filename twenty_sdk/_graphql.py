@@ -192,10 +192,15 @@ _STANDARD_TYPES = {"people": "Person", "companies": "Company", "opportunities": 
                    "tasks": "Task"}  # fmt: skip
 
 
+def _unknown_connection(connection: str) -> str:
+    raise ValueError(f"the workspace has no object whose plural name is {connection!r}")
+
+
 class _Base:
     def __init__(self, transport: BaseTransport[Any]) -> None:
         self._transport = transport
         self._schema: GraphQLSchema | None = None
+        self._type_names: dict[str, str] = dict(_STANDARD_TYPES)
 
     @property
     def url(self) -> str:
@@ -324,10 +329,23 @@ class GraphQL(_Base):
 
         ``fields`` is the node's selection, nested relations included (``"id name people { edges { node { id } } }"``).
         ``filter`` and ``order_by`` are GraphQL's (``{"name": {"eq": "Acme"}}``, ``[{"createdAt": "AscNullsFirst"}]``);
-        on objects other than the standard five, give ``type_name`` (the object's singular, capitalised: ``"Pet"``).
+        their variables are typed with the object's type (``type_name``, e.g. ``"Pet"``; read from the workspace's
+        metadata when not given, for objects other than the standard five).
         """
+        if type_name is None and connection not in _STANDARD_TYPES and (filter is not None or order_by is not None):
+            type_name = self.type_name(connection)
         query, variables = self._iter_args(connection, fields, filter, order_by, type_name)
         yield from self.iter_connection(query, {**variables, "first": page_size}, connection=connection)
+
+    def type_name(self, connection: str) -> str:
+        """The GraphQL type of a root connection's nodes (``"pets"`` → ``"Pet"``), read from the workspace's
+        metadata (one unthrottled request, cached)."""
+        if connection not in self._type_names:
+            from twenty_sdk._metadata import Metadata
+
+            for info in Metadata(self._sync).objects():
+                self._type_names[info.name_plural] = info.name_singular[:1].upper() + info.name_singular[1:]
+        return self._type_names.get(connection) or _unknown_connection(connection)
 
     def iter_connection(
         self, query: str, variables: Mapping[str, Any] | None = None, *, connection: str
@@ -402,9 +420,20 @@ class AsyncGraphQL(_Base):
         type_name: str | None = None,
     ) -> AsyncIterator[dict[str, Any]]:
         """See :meth:`GraphQL.iter`."""
+        if type_name is None and connection not in _STANDARD_TYPES and (filter is not None or order_by is not None):
+            type_name = await self.type_name(connection)
         query, variables = self._iter_args(connection, fields, filter, order_by, type_name)
         async for node in self.iter_connection(query, {**variables, "first": page_size}, connection=connection):
             yield node
+
+    async def type_name(self, connection: str) -> str:
+        """See :meth:`GraphQL.type_name`."""
+        if connection not in self._type_names:
+            from twenty_sdk._metadata import AsyncMetadata
+
+            for info in await AsyncMetadata(self._async).objects():
+                self._type_names[info.name_plural] = info.name_singular[:1].upper() + info.name_singular[1:]
+        return self._type_names.get(connection) or _unknown_connection(connection)
 
     async def iter_connection(
         self, query: str, variables: Mapping[str, Any] | None = None, *, connection: str

@@ -17,8 +17,10 @@ from twenty_sdk import (
     AsyncTwentyClient,
     AuthenticationError,
     BadRequestError,
+    FieldSpec,
     InternalServerError,
     NotFoundError,
+    ObjectSpec,
     Pacer,
     RateLimit,
     RateLimitError,
@@ -244,3 +246,13 @@ def test_root_fields_are_counted_through_fragments() -> None:
 
 def test_introspection_fields_cost_no_token() -> None:
     assert root_field_count("{ __schema { queryType { name } } people { totalCount } }") == 1
+
+
+def test_iter_types_a_custom_objects_filter_from_the_metadata(twenty: TwentyClient) -> None:
+    pet = ObjectSpec("pet", "pets", "Pet", "Pets", fields=[FieldSpec("nickname", "TEXT", "Nickname")])
+    twenty.metadata.ensure_schema([pet])
+    twenty.records("pets").create_many([{"nickname": "Rex"}, {"nickname": "Tom"}])
+    nodes = list(twenty.graphql.iter("pets", "nickname", filter={"nickname": {"eq": "Tom"}}))
+    assert nodes == [{"nickname": "Tom"}]
+    with pytest.raises(ValueError, match="no object whose plural name is 'ghosts'"):
+        list(twenty.graphql.iter("ghosts", "id", filter={}))
