@@ -31,6 +31,8 @@ whole answer (its ``data`` holds the root fields that did succeed). Things to kn
   nothing: it is retried (queries always, mutations only when every root field was refused).
 - The server does not check selections: a misspelt field answers ``null``. :meth:`GraphQL.validate` checks a query
   against the workspace's schema locally (``graphql-core``, the ``graphql`` extra; one introspection request).
+  ``gql`` is not used: its transports would bypass this client's pacing, retries and errors, and its schema
+  validation is ``graphql-core``'s ``validate``, called here directly (one dependency instead of two).
 - Arguments of nested connections are ignored: a company's ``people`` holds at most 60 records, unordered.
 - ``updateX``/``deleteX``/``destroyX`` many with ``filter: {}`` act on every record (REST refuses an empty filter).
 """
