@@ -194,6 +194,15 @@ _STANDARD_TYPES = {"people": "Person", "companies": "Company", "opportunities": 
                    "tasks": "Task"}  # fmt: skip
 
 
+def _graphql_core(*names: str) -> tuple[Any, ...]:
+    """Names from ``graphql-core``, imported on first use (``import twenty_sdk`` stays light)."""
+    try:
+        import graphql
+    except ImportError:
+        raise ImportError("checking queries locally needs graphql-core: pip install 'twenty-sdk[graphql]'") from None
+    return tuple(getattr(graphql, name) for name in names)
+
+
 def _unknown_connection(connection: str) -> str:
     raise ValueError(f"the workspace has no object whose plural name is {connection!r}")
 
@@ -256,11 +265,11 @@ class _Base:
         return query, variables
 
     def _check(self, query: str, schema: GraphQLSchema) -> None:
-        from graphql import GraphQLError, parse, validate
+        graphql_error_type, parse, validate = _graphql_core("GraphQLError", "parse", "validate")
 
         try:
             document = parse(query)
-        except GraphQLError as exc:
+        except graphql_error_type as exc:
             raise BadRequestError(
                 400, [exc.message], error="GRAPHQL_PARSE_FAILED", method="POST", url=self.url
             ) from None
@@ -368,9 +377,11 @@ class GraphQL(_Base):
     def schema(self) -> GraphQLSchema:
         """The workspace's schema, from one introspection request (cached; needs ``graphql-core``)."""
         if self._schema is None:
-            from graphql import build_client_schema, get_introspection_query
+            build_client_schema, get_introspection_query = _graphql_core(
+                "build_client_schema", "get_introspection_query"
+            )
 
-            self._schema = build_client_schema(self.execute(get_introspection_query()))  # type: ignore[arg-type]
+            self._schema = build_client_schema(self.execute(get_introspection_query()))
         return self._schema
 
     def validate(self, query: str) -> None:
@@ -456,9 +467,11 @@ class AsyncGraphQL(_Base):
     async def schema(self) -> GraphQLSchema:
         """See :meth:`GraphQL.schema`."""
         if self._schema is None:
-            from graphql import build_client_schema, get_introspection_query
+            build_client_schema, get_introspection_query = _graphql_core(
+                "build_client_schema", "get_introspection_query"
+            )
 
-            self._schema = build_client_schema(await self.execute(get_introspection_query()))  # type: ignore[arg-type]
+            self._schema = build_client_schema(await self.execute(get_introspection_query()))
         return self._schema
 
     async def validate(self, query: str) -> None:
