@@ -231,12 +231,16 @@ class _Base:
             return 0
         return root_field_count(query, operation_name) - 1
 
-    def _settle(self, answer: Any, mutation: bool, attempt: int, path: str = PATH) -> tuple[bool, Any]:
-        """(retry?, data): tells the pacer about a throttled answer; raises the answer's error when not retrying."""
+    def _settle(
+        self, answer: Any, mutation: bool, attempt: int, path: str = PATH, sent_at: float | None = None
+    ) -> tuple[bool, Any]:
+        """(retry?, data): tells the pacer about a throttled answer (``sent_at``: the pacer's clock before the request
+        was handed to the transport, so that a request sent on an old schedule does not stretch the spacing again);
+        raises the answer's error when not retrying."""
         if isinstance(answer, Mapping) and _nothing_applied(answer, mutation):
             pacer = self._transport.pacer
             if pacer.enabled:
-                pacer.on_rate_limited(str(answer["errors"][0].get("message") or ""))
+                pacer.on_rate_limited(str(answer["errors"][0].get("message") or ""), sent_at=sent_at)
             if attempt <= self._transport.retry.max_retries:
                 return True, None
         error = graphql_error(answer, url=f"{self._transport.base_url}{path}")
@@ -320,8 +324,9 @@ class GraphQL(_Base):
             attempt += 1
             for _ in range(extra):  # each root field is one token of Twenty's throttle
                 self._sync.pacer.acquire()
+            sent_at = self._transport.pacer.clock()
             answer = self._sync.request("POST", path, json=payload, idempotent=retry_lost)
-            again, data = self._settle(answer, mutation, attempt, path)
+            again, data = self._settle(answer, mutation, attempt, path, sent_at)
             if not again:
                 return dict(data)
             self._sync.pause_before_retry(attempt)
@@ -416,8 +421,9 @@ class AsyncGraphQL(_Base):
             attempt += 1
             for _ in range(extra):  # each root field is one token of Twenty's throttle
                 await self._async.pacer.acquire_async()
+            sent_at = self._transport.pacer.clock()
             answer = await self._async.request("POST", path, json=payload, idempotent=retry_lost)
-            again, data = self._settle(answer, mutation, attempt, path)
+            again, data = self._settle(answer, mutation, attempt, path, sent_at)
             if not again:
                 return dict(data)
             await self._async.pause_before_retry(attempt)

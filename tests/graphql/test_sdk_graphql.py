@@ -34,6 +34,7 @@ API_KEY = "tw_graphql_Mv4nQ8rT2wXk"
 BASE_URL = "http://twenty.local"
 NO_PACING = RateLimit(enabled=False)
 QUICK_RETRY = RetryPolicy(max_retries=2, initial_delay=0.0, max_delay=0.0)
+NO_RETRY = RetryPolicy(max_retries=0)
 
 
 @pytest.fixture(autouse=True)
@@ -256,3 +257,23 @@ def test_iter_types_a_custom_objects_filter_from_the_metadata(twenty: TwentyClie
     assert nodes == [{"nickname": "Tom"}]
     with pytest.raises(ValueError, match="no object whose plural name is 'ghosts'"):
         list(twenty.graphql.iter("ghosts", "id", filter={}))
+
+
+def _spacing_after_three_throttled_answers(sent_at: float | None) -> float:
+    now = [0.0]
+    pacer = Pacer(RateLimit(margin=0.0), clock=lambda: now[0], sleep=lambda _s: None)
+    throttled = {"data": None, "errors": [_limit_error()]}
+    with TwentyClient(
+        BASE_URL, API_KEY, transport=httpx.MockTransport(lambda r: httpx.Response(500)), pacer=pacer
+    ) as tw:
+        for _ in range(3):  # three requests in flight together, refused together
+            now[0] += 0.1
+            assert tw.graphql._settle(throttled, False, 1, sent_at=sent_at)[0] is True  # retried
+    return pacer.reserve() - now[0]
+
+
+def test_throttled_answers_sent_before_the_last_429_stretch_the_spacing_once() -> None:
+    """A GraphQL 429 (an HTTP 200 whose error is LIMIT_REACHED) tells the pacer when its request left, as a REST 429
+    does: requests refused together stretch the spacing once, not once each."""
+    once = _spacing_after_three_throttled_answers(sent_at=0.0)
+    assert once < _spacing_after_three_throttled_answers(sent_at=None)
