@@ -15,7 +15,8 @@ nox -s demo             the whole story with nothing configured: an emulator, a 
                         sync, re-sync, a change, an edit pulled back, a summary (`-- --scale 0.1`, `-- --keep DIR`)
 nox -s codegen_check    the codegen tests with the pinned generator: drift check, recorded answers, mypy --strict
 nox -s record           re-record the cassettes (tests/cassettes) against a real Twenty: `-- --url URL` (key in
-                        TWENTY_API_KEY; limits raised, as ../shared/real-twenty starts it)
+                        TWENTY_API_KEY; limits raised, as ../shared/real-twenty starts it), and `--url-default-limits
+                        URL2` (one with Twenty's own limits, idle for a minute) for the 429 flows
 nox -s parity           the emulator vs a real Twenty: `-- --url URL` sends the parity suite to both and prints every
                         difference (key: TWENTY_API_KEY or Secret Manager); `-- --url URL --save DIR` keeps the
                         recordings (tests/conformance/recorded holds ours, replayed by the tests)
@@ -161,8 +162,12 @@ def record(session: nox.Session) -> None:
     if "--url" not in args or args.index("--url") + 1 >= len(args):
         session.error("usage: nox -s record -- --url URL [pytest args]")
     at = args.index("--url")
-    url = args[at + 1]
+    env = {"TWENTY_RECORD_URL": args[at + 1]}
     del args[at : at + 2]
+    if "--url-default-limits" in args:  # a server with Twenty's own limits, for the 429 flows (else left as they are)
+        at = args.index("--url-default-limits")
+        env["TWENTY_RECORD_URL_DEFAULT_LIMITS"] = args[at + 1]
+        del args[at : at + 2]
     if not (os.environ.get("TWENTY_API_KEY") or os.environ.get("TWENTY_CRM_API_KEY")):
         session.error("set TWENTY_API_KEY to the server's API key (it never reaches a cassette)")
-    session.run("pytest", "tests/cassettes", *args, env={"TWENTY_RECORD_URL": url})
+    session.run("pytest", "tests/cassettes", *args, env=env)
