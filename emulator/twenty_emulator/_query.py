@@ -63,11 +63,14 @@ __all__ = [
     "cursor_mentions_deleted_at",
     "decode_cursor",
     "encode_cursor",
+    "enum_rank_sql",
     "fetch_count",
     "js_inspect",
     "js_int",
+    "js_number",
     "list_sql",
     "mentions_deleted_at",
+    "option_ranks",
     "order_sql",
     "parse_depth",
     "parse_filter",
@@ -167,6 +170,10 @@ def _js_number(text: str) -> float:
     if t.endswith("Infinity"):
         return -math.inf if t.startswith("-") else math.inf
     return float(t)
+
+
+js_number = _js_number
+"""JavaScript's ``Number(text)`` (for the values Twenty's validators convert: a CURRENCY amount sent as a string)."""
 
 
 def _js_parse_float(text: str) -> float:

@@ -16,7 +16,7 @@ from typing import Any
 from twenty_emulator._columns import Layout, column_for
 from twenty_emulator._composites import links_input, normalise_link, phones_input
 from twenty_emulator._errors import ApiError, bad_request, internal_error
-from twenty_emulator._query import canonical_date, canonical_date_time, js_inspect
+from twenty_emulator._query import canonical_date, canonical_date_time, js_inspect, js_number, option_ranks
 from twenty_emulator._workspace import FieldMeta, ObjectMeta
 
 __all__ = [
@@ -173,7 +173,7 @@ class _Validator:
         if value is None or value == "":
             return None
         if isinstance(value, str):
-            number = _js_number_of(value)
+            number = js_number(value)
             if math.isnan(number) or math.isinf(number):
                 raise bad_request(f'Invalid number value {js_inspect(number)} for field "{name}"')
             return int(number) if number.is_integer() and abs(number) < 2**53 else number
@@ -287,7 +287,7 @@ class _Validator:
             return canonical
         if t in ("SELECT", "RATING"):
             value = self.text(field, value) if value is not None else None
-            options = _option_values(field)
+            options = list(option_ranks(field))  # by position
             if value is not None and options and value not in options:
                 raise bad_request(f'Invalid value "{value}" for field "{name}". Valid values are: {", ".join(options)}')
             return value
@@ -304,36 +304,12 @@ class _Validator:
                 if not isinstance(value, list):
                     raise bad_request(f'Invalid value {js_inspect(value)} for field "{name}"')  # not recorded
                 return value
-            options = _option_values(field)
+            options = list(option_ranks(field))  # by position
             chosen = value if isinstance(value, list) else [value]  # one value alone is stored as a list of it
             if options and any(v not in options for v in chosen):
                 raise bad_request(f'Invalid value {js_inspect(value)} for multi select field "{name}"')
             return chosen
         return value  # RAW_JSON, FILES and the rest: stored as sent
-
-
-def _option_values(field: FieldMeta) -> list[str]:
-    """A SELECT / MULTI_SELECT / RATING field's option values, in the order Twenty lists them (by position)."""
-    options = sorted(field.options, key=lambda o: o.get("position", 0) if isinstance(o, dict) else 0)
-    return [str(o.get("value")) for o in options if isinstance(o, dict) and o.get("value") is not None]
-
-
-def _js_number_of(text: str) -> float:
-    """JavaScript's ``Number(text)``: surrounding white space ignored, ``""`` is 0, hex/octal/binary prefixes,
-    ``Infinity``; anything else NaN."""
-    stripped = text.strip()
-    if stripped == "":
-        return 0.0
-    try:
-        if stripped[:2].lower() in ("0x", "0o", "0b"):
-            return float(int(stripped, 0))
-        if stripped.lstrip("+-") == "Infinity":
-            return float(stripped.replace("Infinity", "inf"))
-        if stripped.lower().lstrip("+-") in ("inf", "infinity", "nan"):
-            return math.nan
-        return float(stripped)
-    except ValueError:
-        return math.nan
 
 
 def _whole_composite(field_type: str, subs: dict[str, Any]) -> dict[str, Any]:
