@@ -34,6 +34,7 @@ import attrs
 from twenty_emulator import _query
 from twenty_emulator._columns import quote
 from twenty_emulator._errors import ApiError, bad_request
+from twenty_emulator._names import capitalize
 from twenty_emulator._records import Records
 from twenty_emulator._workspace import FieldMeta, ObjectMeta
 
@@ -74,7 +75,6 @@ _AGGREGATE_SUBFIELDS: Final[Mapping[str, tuple[str, ...]]] = {
     "PHONES": ("primaryPhoneNumber", "primaryPhoneCountryCode", "primaryPhoneCallingCode"),
     "RICH_TEXT": ("blocknote", "markdown"),
 }
-_DIRECTIONS: Final = ("AscNullsFirst", "AscNullsLast", "DescNullsFirst", "DescNullsLast")
 
 Record = dict[str, Any]
 
@@ -83,10 +83,6 @@ def _not_emulated(what: str) -> ApiError:
     return ApiError(
         501, {"statusCode": 501, "error": "NotImplementedException", "messages": [f"{what} is not emulated yet"]}
     )
-
-
-def _cap(name: str) -> str:
-    return name[:1].upper() + name[1:]
 
 
 @attrs.frozen
@@ -187,7 +183,7 @@ def available_aggregates(obj: ObjectMeta) -> dict[str, _Aggregate]:
     for field in obj.fields:
         if field.is_relation:
             continue
-        name, subs = _cap(field.name), _AGGREGATE_SUBFIELDS.get(field.type) if field.is_composite else None
+        name, subs = capitalize(field.name), _AGGREGATE_SUBFIELDS.get(field.type) if field.is_composite else None
         for op in ("countUniqueValues", "countEmpty", "countNotEmpty", "percentageEmpty", "percentageNotEmpty"):
             out[f"{op}{name}"] = _Aggregate(f"{op}{name}", op, field, subs)
         if field.type in ("DATE", "DATE_TIME"):
@@ -338,7 +334,7 @@ def _order_keys(
         for name, direction in entry.items():
             if name == "aggregate" and isinstance(direction, dict):
                 for aggregate_name, aggregate_direction in direction.items():
-                    if aggregate_name not in aggregates or aggregate_direction not in _DIRECTIONS:
+                    if aggregate_name not in aggregates or aggregate_direction not in _query.DIRECTIONS:
                         raise _not_emulated("ordering by an aggregate not selected")
                     keys.append((_aggregate_getter(aggregates[aggregate_name]), aggregate_direction))
                 continue
@@ -356,7 +352,7 @@ def _order_keys(
                 ),
                 None,
             )
-            if index is None or chosen not in _DIRECTIONS:
+            if index is None or chosen not in _query.DIRECTIONS:
                 raise _not_emulated("ordering by a field the groups are not made of")
             keys.append((_by_dimension(index), str(chosen)))
     return keys
