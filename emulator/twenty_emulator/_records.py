@@ -266,8 +266,8 @@ class Records:
                 raise bad_request("A duplicate entry was detected") from exc
             self._refresh_search_vectors(obj, list(dict.fromkeys(updated)))
             # Twenty's runner answers the rows it updated first, then those it inserted (recorded: p09)
-            inserted = [i for i in result_ids if i not in set(updated)]
-            ordered = list(dict.fromkeys([i for i in result_ids if i in set(updated)] + inserted))
+            was_updated = set(updated)
+            ordered = list(dict.fromkeys(sorted(result_ids, key=lambda i: i not in was_updated)))  # stable
             found_records = self.fetch(obj, ordered)
         return [found_records[i] for i in ordered]
 
