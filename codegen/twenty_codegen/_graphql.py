@@ -57,6 +57,11 @@ def introspection_query() -> str:
     return get_introspection_query(descriptions=False)
 
 
+def _args(args: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """A field's arguments by name, each with its name and type only (defaults and descriptions left out)."""
+    return sorted(({"name": a["name"], "type": a["type"]} for a in args), key=lambda a: str(a["name"]))
+
+
 def _sorted_type(t: Mapping[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {"kind": t["kind"], "name": t["name"]}
     for key in ("fields", "inputFields"):
@@ -67,7 +72,7 @@ def _sorted_type(t: Mapping[str, Any]) -> dict[str, Any]:
                     {
                         "name": f["name"],
                         "type": f["type"],
-                        **({"args": sorted(f["args"], key=lambda a: a["name"])} if f.get("args") else {}),
+                        **({"args": _args(f["args"])} if f.get("args") else {}),
                     }
                     for f in items
                 ),
@@ -80,10 +85,6 @@ def _sorted_type(t: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _strip_args(args: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    return [{"name": a["name"], "type": a["type"]} for a in args]
-
-
 def normalise_introspection(answer: Mapping[str, Any]) -> dict[str, Any]:
     """An introspection answer (``{"data": {"__schema": …}}`` or the ``__schema`` itself) → a deterministic
     document: the types by name, their members by name, no descriptions."""
@@ -93,11 +94,7 @@ def normalise_introspection(answer: Mapping[str, Any]) -> dict[str, Any]:
     for t in schema["types"]:
         if t["name"].startswith("__"):
             continue
-        item = _sorted_type(t)
-        for field in item.get("fields", []):
-            if "args" in field:
-                field["args"] = _strip_args(field["args"])
-        types.append(item)
+        types.append(_sorted_type(t))
     types.sort(key=lambda t: t["name"])
     roots = {k: (schema.get(k) or {}).get("name") for k in ("queryType", "mutationType")}
     return {"roots": roots, "types": types}
@@ -173,14 +170,14 @@ class _Generator:
         if kind == "OBJECT" and name in self.connections:
             return f"Connection[{self.connections[name]}]", f"Connection.from_dict(v, {self.connections[name]})"
         if kind == "OBJECT":
-            inner, convert = name, f"{name}.from_dict(v)"
+            inner, read = name, f"{name}.from_dict({{}})"  # read: the expression reading one value, ``{}`` for it
         elif kind == "ENUM":
-            inner, convert = "str", "v"
+            inner, read = "str", "{}"
         else:
-            inner, convert = _SCALARS.get(name, "JsonValue"), "v"
+            inner, read = _SCALARS.get(name, "JsonValue"), "{}"
         if depth:
-            return f"list[{inner}]", f"[{convert.replace('(v)', '(x)') if convert != 'v' else 'x'} for x in v]"
-        return inner, convert
+            return f"list[{inner}]", f"[{read.format('x')} for x in v]"
+        return inner, read.format("v")
 
     def _model(self, name: str) -> list[str]:
         fields = self.types[name].get("fields", [])
