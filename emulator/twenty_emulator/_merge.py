@@ -25,7 +25,7 @@ from twenty_emulator._columns import column_for, quote
 from twenty_emulator._duplicates import criteria_of, refused_by_runner
 from twenty_emulator._errors import not_found
 from twenty_emulator._records import Records
-from twenty_emulator._values import is_uuid, uuid4
+from twenty_emulator._values import empty_subfield_value, is_uuid, uuid4
 from twenty_emulator._workspace import FieldMeta, ObjectMeta, now_iso
 
 __all__ = ["MAX_MERGE", "has_value", "merge_many"]
@@ -194,11 +194,7 @@ def _changes(records: Records, obj: ObjectMeta, merged: Mapping[str, Any]) -> di
 def _stored(field_type: str, sub_type: str, value: Any) -> Any:
     """A merged sub-field as the update that writes it stores it: an emptied text ``""``, an emptied list ``[]``
     (the dry run shows them as null; the merge itself answers the stored record: p04)."""
-    if value is not None or field_type == "CURRENCY":
-        return value
-    if sub_type == "LIST":
-        return []
-    return None if sub_type in ("NUMERIC", "UUID", "JSON") else ""
+    return value if value is not None else empty_subfield_value(field_type, sub_type)
 
 
 def _move_relations(records: Records, obj: ObjectMeta, from_ids: list[str], to_id: str) -> None:

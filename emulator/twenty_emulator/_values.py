@@ -22,6 +22,7 @@ from twenty_emulator._workspace import FieldMeta, ObjectMeta
 __all__ = [
     "actor",
     "default_row",
+    "empty_subfield_value",
     "is_uuid",
     "normalise_email",
     "normalise_link",
@@ -78,11 +79,15 @@ def _subfield_default(field: FieldMeta, sub: str, sub_type: str) -> Any:
         value = parse_default(default[sub])
         if value is not None:
             return value
+    return empty_subfield_value(field.type, sub_type)
+
+
+def empty_subfield_value(field_type: str, sub_type: str) -> Any:
+    """What an emptied (or unsent) sub-field holds: ``[]`` for lists, null for numbers, ids, JSON and a currency's
+    code, ``""`` for other text."""
     if sub_type == "LIST":
         return []
-    if sub_type in ("NUMERIC", "UUID", "JSON"):
-        return None
-    if field.type == "CURRENCY":
+    if sub_type in ("NUMERIC", "UUID", "JSON") or field_type == "CURRENCY":
         return None
     return ""
 
