@@ -232,7 +232,7 @@ class _Validator:
                 out[sub] = value
             else:
                 if value is None:
-                    out[sub] = None if t == "CURRENCY" else ""
+                    out[sub] = empty_subfield_value(t, sub_type)
                     continue
                 if not isinstance(value, str):
                     raise bad_request(f'Invalid string value {js_inspect(value)} for text field "{path}"')
