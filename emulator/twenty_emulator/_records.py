@@ -435,21 +435,26 @@ class Records:
             ids = self._matching_ids(obj, filter_text, include_deleted=True)
             if obj.field("deletedAt") is not None and ids:
                 marks = ",".join("?" * len(ids))
+                stamp = ', "updatedAt" = ?' if obj.field("updatedAt") is not None else ""  # a restore is an update
                 self.store.execute(
-                    f'UPDATE {quote(self.store.table(obj))} SET "deletedAt" = NULL WHERE id IN ({marks})', ids
+                    f'UPDATE {quote(self.store.table(obj))} SET "deletedAt" = NULL{stamp} WHERE id IN ({marks})',
+                    [now_iso(), *ids] if stamp else ids,
                 )
             found = self.fetch(obj, ids)
         return [found[i] for i in ids]
 
     def _soft_delete(self, obj: ObjectMeta, ids: list[str]) -> None:
+        """Set ``deletedAt``, and ``updatedAt`` to the same instant, as Twenty does (parity ``p10``)."""
         if obj.field("deletedAt") is None or not ids:
             return
         stamp = now_iso()
+        touch = ', "updatedAt" = ?' if obj.field("updatedAt") is not None else ""
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             marks = ",".join("?" * len(chunk))
             self.store.execute(
-                f'UPDATE {quote(self.store.table(obj))} SET "deletedAt" = ? WHERE id IN ({marks})', [stamp, *chunk]
+                f'UPDATE {quote(self.store.table(obj))} SET "deletedAt" = ?{touch} WHERE id IN ({marks})',
+                [stamp, *([stamp] if touch else []), *chunk],
             )
 
     def _destroy(self, obj: ObjectMeta, ids: list[str]) -> None:
