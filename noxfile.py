@@ -89,7 +89,7 @@ def emulator(session: nox.Session) -> None:
 def setup(session: nox.Session) -> None:
     """Provision and verify the seed's schema (default: on a fresh emulator; `-- --url URL`, `-- --dry-run`)."""
     _install(session, extras="emulator,secretmanager")
-    session.run("python", "-m", "twenty_sdk._setup", *session.posargs)
+    session.run("python", "-m", "twenty_sync._setup", *session.posargs)
 
 
 _CODEGEN_STEPS = ("pull", "normalise", "generate", "check", "all")

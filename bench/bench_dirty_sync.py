@@ -44,6 +44,7 @@ from twenty_sync import (
     BUSINESSES,
     CONTACTS,
     RELATIONSHIPS,
+    SEED_SCHEMA,
     Business,
     Contact,
     Relationship,
@@ -54,7 +55,7 @@ from twenty_sync import (
 from twenty_sync._records import JsonValue
 from twenty_sync.stores import LocalStore
 
-from twenty_sdk import SEED_SCHEMA, Filter, RateLimit, RetryPolicy, TwentyClient
+from twenty_sdk import Filter, RateLimit, RetryPolicy, TwentyClient
 
 API_KEY = "tw_bench_dirty_7Qx2"
 _VALUES = re.compile(r"'[^']*'|\b[0-9a-f]{8}-\S+|\d+ characters")  # values and keys out of reasons, to group them

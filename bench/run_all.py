@@ -43,10 +43,10 @@ from bench_upsert import API_KEY as PACED_API_KEY
 from bench_upsert import emulator_process, paced
 from twenty_emulator import Emulator, RateLimiter, create_app
 from twenty_emulator._testing import ASGISyncTransport, serve_in_thread
-from twenty_sync import CONTACTS, Contact, SyncEngine, SyncState, contact_to_person
+from twenty_sync import CONTACTS, SEED_SCHEMA, Contact, SyncEngine, SyncState, contact_to_person
 from twenty_sync.stores import LocalStore
 
-from twenty_sdk import SEED_SCHEMA, RateLimit, RetryPolicy, TwentyClient
+from twenty_sdk import RateLimit, RetryPolicy, TwentyClient
 
 API_KEY = "tw_bench_run_all_7Hq3"
 TWENTY_REQUESTS_PER_MINUTE = 100  # Twenty's default limit

@@ -38,6 +38,7 @@ from twenty_sync import (
     CONTACTS,
     OBJECTS,
     RELATIONSHIPS,
+    SEED_SCHEMA,
     Business,
     Contact,
     Relationship,
@@ -47,7 +48,7 @@ from twenty_sync import (
 )
 from twenty_sync.stores import LocalStore
 
-from twenty_sdk import SEED_SCHEMA, RateLimit, TwentyClient, normalize_link
+from twenty_sdk import RateLimit, TwentyClient, normalize_link
 
 __all__ = [
     "DEMO_RATE_LIMIT",

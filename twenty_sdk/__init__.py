@@ -54,7 +54,6 @@ from twenty_sdk._schema import (
     validate_schema,
 )
 from twenty_sdk._secrets import GoogleSecretManager, Secret
-from twenty_sdk._seed_schema import SEED_SCHEMA
 from twenty_sdk._transport import AsyncTransport, Transport
 
 __all__ = [
@@ -92,7 +91,6 @@ __all__ = [
     "Records",
     "RelationSpec",
     "RetryPolicy",
-    "SEED_SCHEMA",
     "SchemaError",
     "SchemaItem",
     "SchemaReport",

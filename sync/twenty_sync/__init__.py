@@ -48,6 +48,7 @@ from twenty_sync._records import (
     Entity,
     Relationship,
 )
+from twenty_sync._seed_schema import RELATIONSHIP_OBJECT, SEED_SCHEMA
 from twenty_sync._state import StateRow, SyncError, SyncState, Watermark
 from twenty_sync._state_postgres import PostgresSyncState, State
 
@@ -73,8 +74,10 @@ __all__ = [
     "PostgresSyncState",
     "Progress",
     "RELATIONSHIPS",
+    "RELATIONSHIP_OBJECT",
     "Relationship",
     "RunReport",
+    "SEED_SCHEMA",
     "State",
     "StateRow",
     "SyncEngine",

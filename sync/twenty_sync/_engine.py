@@ -45,7 +45,6 @@ from typing import Any, Literal
 import attrs
 
 from twenty_sdk import (
-    SEED_SCHEMA,
     APIConnectionError,
     BatchError,
     Filter,
@@ -69,6 +68,7 @@ from twenty_sync._mapping import (
 )
 from twenty_sync._plan import Change, Planner, SyncPlan
 from twenty_sync._records import BUSINESSES, CONTACTS, RELATIONSHIPS, Entity
+from twenty_sync._seed_schema import SEED_SCHEMA
 from twenty_sync._state import StateRow, Watermark
 from twenty_sync._state_postgres import State
 from twenty_sync.stores import Store, SupportsKeyHashes, SupportsStateDiff

@@ -41,7 +41,6 @@ METADATA = {
     "ObjectInfo",
     "ObjectSpec",
     "RelationSpec",
-    "SEED_SCHEMA",
     "SchemaError",
     "SchemaItem",
     "SchemaReport",

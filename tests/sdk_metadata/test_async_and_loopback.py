@@ -8,8 +8,9 @@ import httpx
 import pytest
 from twenty_emulator import Emulator
 from twenty_emulator._testing import async_client, serve_in_thread
+from twenty_sync import SEED_SCHEMA
 
-from twenty_sdk import SEED_SCHEMA, AsyncMetadata, AsyncTransport, ClientConfig, Metadata, SchemaError, Transport
+from twenty_sdk import AsyncMetadata, AsyncTransport, ClientConfig, Metadata, SchemaError, Transport
 
 from .conftest import BASE_URL, writes
 from .test_ensure_schema import SEED_ITEMS, paths

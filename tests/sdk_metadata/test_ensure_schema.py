@@ -7,9 +7,9 @@ from __future__ import annotations
 import httpx
 import pytest
 from twenty_emulator import Emulator, FaultRule
+from twenty_sync import SEED_SCHEMA
 
 from twenty_sdk import (
-    SEED_SCHEMA,
     APIError,
     FieldSpec,
     Metadata,

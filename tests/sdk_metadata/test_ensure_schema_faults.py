@@ -17,9 +17,9 @@ import pytest
 from twenty_emulator import Emulator, FaultRule
 from twenty_emulator._app import create_app
 from twenty_emulator._testing import ASGISyncTransport, serve_in_thread
+from twenty_sync import SEED_SCHEMA
 
 from twenty_sdk import (
-    SEED_SCHEMA,
     APIError,
     AsyncMetadata,
     AsyncTransport,

@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 from twenty_emulator import Emulator
+from twenty_sync import SEED_SCHEMA
 
-from twenty_sdk import SEED_SCHEMA, TwentyClient
+from twenty_sdk import TwentyClient
 from twenty_sdk._batching import complete_composites, partial_composites
 
 from .conftest import async_twenty, batch_requests, list_requests

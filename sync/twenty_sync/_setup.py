@@ -1,10 +1,10 @@
-"""``python -m twenty_sdk._setup`` (``nox -s setup``): provision and verify the seed's schema on a workspace.
+"""``python -m twenty_sync._setup`` (``nox -s setup``): provision and verify the seed's schema on a workspace.
 
-    python -m twenty_sdk._setup                     # on a fresh emulator: prints what it created, then runs again
-    python -m twenty_sdk._setup --url URL           # on a real workspace (key: TWENTY_API_KEY, or Secret Manager)
-    python -m twenty_sdk._setup --url URL --dry-run # the plan only: reads, writes nothing
+    python -m twenty_sync._setup                     # on a fresh emulator: prints what it created, then runs again
+    python -m twenty_sync._setup --url URL           # on a real workspace (key: TWENTY_API_KEY, or Secret Manager)
+    python -m twenty_sync._setup --url URL --dry-run # the plan only: reads, writes nothing
 
-It runs :meth:`~twenty_sdk.Metadata.ensure_schema` with :data:`~twenty_sdk.SEED_SCHEMA`, prints the report (one row
+It runs :meth:`~twenty_sdk.Metadata.ensure_schema` with :data:`~twenty_sync.SEED_SCHEMA`, prints the report (one row
 per object, field and relation), then runs it a second time to show that nothing is left to do (0 writes). Drift is
 reported, never changed, unless ``--allow-destructive``.
 
@@ -31,12 +31,8 @@ from typing import TextIO
 
 import httpx
 
-from twenty_sdk._config import ClientConfig
-from twenty_sdk._errors import SchemaError, TwentyError
-from twenty_sdk._metadata import Metadata
-from twenty_sdk._secrets import GoogleSecretManager
-from twenty_sdk._seed_schema import SEED_SCHEMA
-from twenty_sdk._transport import Transport
+from twenty_sdk import ClientConfig, GoogleSecretManager, Metadata, SchemaError, Transport, TwentyError
+from twenty_sync._seed_schema import SEED_SCHEMA
 
 __all__ = ["main", "provision"]
 
@@ -123,7 +119,7 @@ def _emulator() -> Iterator[tuple[str, str]]:
 
 def _parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(
-        prog="python -m twenty_sdk._setup",
+        prog="python -m twenty_sync._setup",
         description="Provision and verify the seed's schema (custom fields and objects) on a Twenty workspace.",
     )
     ap.add_argument("--url", help="the workspace's base URL (default: a fresh emulator started for this run)")

@@ -53,7 +53,7 @@ refuse any value outside its UPPER_CASE options (and a new value would need a sc
 
 from __future__ import annotations
 
-from twenty_sdk._schema import FieldSpec, ObjectSpec, RelationSpec
+from twenty_sdk import FieldSpec, ObjectSpec, RelationSpec
 
 __all__ = ["RELATIONSHIP_OBJECT", "SEED_SCHEMA"]
 

@@ -1,4 +1,4 @@
-"""``python -m twenty_sdk._setup`` (``nox -s setup``): the seed's schema on a workspace given by URL (key from the
+"""``python -m twenty_sync._setup`` (``nox -s setup``): the seed's schema on a workspace given by URL (key from the
 environment), as a dry run, with drift, and on a fresh emulator it starts itself."""
 
 from __future__ import annotations
@@ -9,12 +9,25 @@ from pathlib import Path
 
 import httpx
 import pytest
-from twenty_emulator import Emulator
+from twenty_emulator import Emulator, RateLimiter
 from twenty_emulator._testing import RunningServer, serve_in_thread
+from twenty_sync._setup import main
 
-from twenty_sdk._setup import main
 
-from .conftest import writes
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("TWENTY_API_KEY", "TWENTY_CRM_API_KEY", "TWENTY_API_URL"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def emulator() -> Emulator:
+    return Emulator(rate_limiter=RateLimiter(enabled=False))
+
+
+def writes(emulator: Emulator) -> dict[str, int]:
+    """The write requests served so far, by route."""
+    return {route: n for route, n in emulator.request_counts().items() if not route.startswith("GET ")}
 
 
 @pytest.fixture
