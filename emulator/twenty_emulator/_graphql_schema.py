@@ -12,7 +12,9 @@ it is not nullable and has no default; update inputs are all optional. ``id`` is
 inputs; a MANY_TO_ONE relation shows as its join column (``companyId: ID``) and as the related record; a ONE_TO_MANY
 relation as a connection with the list arguments. Only active objects and fields appear.
 
-Left out: unique indexes over several columns in ``…WhereUniqueInput``.
+``…WhereUniqueInput`` lists what ``connect`` may find a record by, as ``getUniqueConstraintsFields`` does: ``id``,
+then the fields of each unique index — one per unique field, and the standard objects' unique indexes over several
+columns (``_STANDARD_UNIQUE_INDEXES``, from ``twenty-standard-application/utils/index``), a relation's field as ``ID``.
 """
 
 from __future__ import annotations
@@ -173,6 +175,13 @@ _SCALAR_FILTER = {
     "TS_VECTOR": "TSVectorFilter",
 }
 _UNIQUE_SUBFIELD = {"LINKS": "primaryLinkUrl", "EMAILS": "primaryEmail", "PHONES": "primaryPhoneNumber"}
+# The standard objects' unique indexes over several fields (``compute-*-standard-flat-index-metadata.util.ts``, the
+# ``isUnique: true`` entries with more than one of ``relatedFieldNames``); their fields join ``…WhereUniqueInput``.
+_STANDARD_UNIQUE_INDEXES: dict[str, tuple[tuple[str, ...], ...]] = {
+    "messageChannelMessageAssociation": (("messageChannelId", "message"),),
+    "messageChannelMessageAssociationMessageFolder": (("messageChannelMessageAssociation", "messageFolderId"),),
+    "messageListMember": (("person", "list"),),
+}
 _ENUM_TYPES = frozenset({"SELECT", "MULTI_SELECT", "RATING"})
 _DATE_TYPES = frozenset({"DATE", "DATE_TIME"})
 _NOT_GROUPABLE = frozenset({"TS_VECTOR", "RAW_JSON", "FILES", "POSITION", "ACTOR"})
@@ -464,6 +473,7 @@ class _Builder:
                     uniques.append(f"{n}: {where}")
                 else:
                     uniques.append(f"{n}: {create_type}")
+        uniques += self.index_uniques(obj, uniques)
         filters += [f"and: [{name}FilterInput]", f"or: [{name}FilterInput]", f"not: {name}FilterInput"]
         self.emit(f"input {name}FilterInput {{ {' '.join(filters)} }}\n")
         self.emit(f"input {name}OrderByInput {{ {' '.join(orders)} }}\n")
@@ -472,6 +482,27 @@ class _Builder:
         self.emit(f"input {name}RelationInput {{ connect: {name}ConnectInput disconnect: Boolean }}\n")
         self.emit(f"input {name}ConnectInput {{ where: {name}WhereUniqueInput }}\n")
         self.emit(f"input {name}WhereUniqueInput {{ {' '.join(uniques)} }}\n")
+
+    def index_uniques(self, obj: ObjectMeta, uniques: list[str]) -> list[str]:
+        """The ``…WhereUniqueInput`` fields of a standard object's unique indexes over several fields that are not
+        there yet: a relation as ``ID`` (``mapToPreBuiltGraphQLInputType``), any other field as its input scalar."""
+        if obj.is_custom:
+            return []
+        taken = {u.split(":", 1)[0] for u in uniques}
+        more: list[str] = []
+        for index in _STANDARD_UNIQUE_INDEXES.get(obj.name_singular, ()):
+            fields = [f for n in index if (f := obj.field(n)) is not None and f.is_active]
+            if len(fields) != len(index):
+                continue  # an index whose fields are not all there is not built
+            for field in fields:
+                if field.name in taken:
+                    continue
+                scalar = "ID" if field.is_relation else self.scalar_output(obj, field)
+                if scalar is None:
+                    continue
+                taken.add(field.name)
+                more.append(f"{field.name}: {scalar}")
+        return more
 
     def roots(self) -> None:
         queries: list[str] = []
