@@ -16,6 +16,7 @@ EXPECTED = {
     "RowFailure",
     "Store",
     "SupabaseRestStore",
+    "SupportsDeletionMarks",
     "SupportsKeyHashes",
     "SupportsStateDiff",
     "WriteResult",

@@ -1,7 +1,8 @@
 """The warehouse: BigQuery through ``google-cloud-bigquery``, set-based in both directions.
 
 Tables (``ensure_schema``): the key ``STRING NOT NULL``, text fields ``STRING`` (``NOT NULL`` when required), JSON
-fields ``JSON``, ``updated_at TIMESTAMP NOT NULL``; clustered by the key. JSON is written as its canonical text
+fields ``JSON``, ``updated_at TIMESTAMP NOT NULL``, ``deleted_at TIMESTAMP`` (NULL unless the record was deleted in
+Twenty: ``mark_deleted``; added to tables made before it); clustered by the key. JSON is written as its canonical text
 (``twenty_sync._records.canonical_json``) and read back through ``TO_JSON_STRING``.
 
 Reads are one query each, fetched page by page (``page_size`` rows per request): ``ORDER BY key`` for ``read_all``
@@ -196,7 +197,9 @@ class BigQueryStore:
                 for f in entity.fields
             ]
             columns.append("updated_at TIMESTAMP NOT NULL")
+            columns.append("deleted_at TIMESTAMP")
             self._run(f"CREATE TABLE IF NOT EXISTS {self.table(entity)} ({', '.join(columns)}) CLUSTER BY {entity.key}")
+            self._run(f"ALTER TABLE {self.table(entity)} ADD COLUMN IF NOT EXISTS deleted_at TIMESTAMP")
 
     # --- reads ----------------------------------------------------------------------------------------------------
 
@@ -220,6 +223,22 @@ class BigQueryStore:
                     values[name] = json.loads(text) if isinstance(text, str) else text
                 batch.append(entity.from_values(values, values["updated_at"].astimezone(UTC)))
             yield batch
+
+    sql_dialect = "bigquery"
+
+    def query_rows(
+        self, query: str, params: Mapping[str, Any], *, batch_size: int | None = None
+    ) -> Iterator[list[dict[str, Any]]]:
+        """Run a read-only SELECT of a mapped source (``@name`` parameters: datetimes as TIMESTAMP, others as
+        STRING) and stream its rows as dicts (JSON columns come back parsed)."""
+        typed = [
+            bigquery.ScalarQueryParameter(name, "TIMESTAMP", value.astimezone(UTC))
+            if isinstance(value, datetime)
+            else bigquery.ScalarQueryParameter(name, "STRING", value)
+            for name, value in params.items()
+        ]
+        for page in self._pages(query, typed, batch_size or self.read_batch_size):
+            yield [dict(row.items()) for row in page]
 
     def read_all(self, entity: Entity[R], *, batch_size: int | None = None) -> Iterator[list[R]]:
         query = f"{self._select_sql(entity)} ORDER BY {entity.key}"
@@ -331,6 +350,41 @@ class BigQueryStore:
             job = self._run(query, [bigquery.ArrayQueryParameter("keys", "STRING", chunk)])
             result += WriteResult(submitted=len(chunk), changed=job.num_dml_affected_rows or 0)
         return result
+
+    def mark_deleted(self, entity: Entity[Any], marks: Iterable[tuple[str, datetime | None]]) -> WriteResult:
+        """Set (or clear) ``deleted_at`` by key (see :class:`~twenty_sync.stores.SupportsDeletionMarks`): one DML
+        statement per chunk, the marks passed as an array of structs."""
+        query = (
+            f"UPDATE {self.table(entity)} AS t SET deleted_at = m.at, updated_at = CURRENT_TIMESTAMP() "
+            "FROM UNNEST(@marks) AS m WHERE t.{key} = m.k AND "
+            "((t.deleted_at IS NULL) != (m.at IS NULL) OR t.deleted_at != m.at)"
+        ).replace("{key}", entity.key)
+        result = WriteResult()
+        for chunk in chunked(marks, _DELETE_CHUNK):
+            latest = dict(chunk)  # a row may be matched by one mark only
+            structs = []
+            for k, at in latest.items():
+                if at is not None and at.tzinfo is None:
+                    raise ValueError(f"{at!r} has no time zone; pass an aware datetime")
+                fields = [
+                    bigquery.ScalarQueryParameter("k", "STRING", k),
+                    bigquery.ScalarQueryParameter("at", "TIMESTAMP", at.astimezone(UTC) if at else None),
+                ]
+                structs.append(bigquery.StructQueryParameter(None, *fields))
+            job = self._run(query, [bigquery.ArrayQueryParameter("marks", "STRUCT", structs)])
+            result += WriteResult(submitted=len(chunk), changed=job.num_dml_affected_rows or 0)
+        return result
+
+    def deleted_marks(
+        self, entity: Entity[Any], *, batch_size: int | None = None
+    ) -> Iterator[list[tuple[str, datetime]]]:
+        """``(key, deleted_at)`` of the marked rows, in key order (one query)."""
+        query = (
+            f"SELECT {entity.key} AS key, deleted_at FROM {self.table(entity)} "
+            f"WHERE deleted_at IS NOT NULL ORDER BY {entity.key}"
+        )
+        for page in self._pages(query, (), batch_size or self.read_batch_size):
+            yield [(row["key"], row["deleted_at"].astimezone(UTC)) for row in page]
 
     # --- the sync state's copy, and the diff against it (SupportsStateDiff) ----------------------------------------
 

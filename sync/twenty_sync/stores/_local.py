@@ -6,6 +6,9 @@ content hash, computed when the row is written (a diff reads it instead of decod
 SQLite's BINARY collation: ``ORDER BY key`` is code point order, as in the other stores. Reads page by key (keyset),
 so no cursor stays open between batches and writes may interleave with a read.
 
+``deleted_at`` (the same fixed-width text, or NULL) marks a row whose record was deleted in Twenty
+(:class:`~twenty_sync.stores.SupportsDeletionMarks`); a table made before it gets the column when first marked.
+
 A file written before ``content_hash`` existed is migrated when a table is first used: the column is added and
 filled in. A NULL ``content_hash`` (a row written by such an older version since) is computed when read, and a
 trigger sets it back to NULL when a writer changes a hashed field without updating it, so it is never stale.
@@ -31,6 +34,7 @@ R = TypeVar("R", bound=SourceRecord)
 _ROW_ERRORS = (sqlite3.IntegrityError, sqlite3.DataError, UnicodeEncodeError, OverflowError)
 _DELETE_CHUNK = 500  # well under SQLite's bound-parameter limit
 _HASH = "content_hash"  # the column of the stored content hash (no entity has a field of that name)
+_DELETED = "deleted_at"  # when the record was deleted in Twenty (NULL: it was not)
 _MIGRATION_BATCH = 5000
 
 
@@ -123,6 +127,7 @@ class LocalStore:
             self._conn.execute("PRAGMA synchronous=NORMAL")
         self._ready: set[str] = set()  # tables known to have the current layout
         self._legacy: set[str] = set()  # tables of a read-only file written before content_hash existed
+        self._marked: set[str] = set()  # tables known to have deleted_at
         self._decoders: dict[str, Callable[[Sequence[Any]], Any]] = {}
 
     def __repr__(self) -> str:
@@ -142,12 +147,14 @@ class LocalStore:
             ]
             columns.append('"updated_at" TEXT NOT NULL')
             columns.append(f"{_q(_HASH)} TEXT")
+            columns.append(f"{_q(_DELETED)} TEXT")
             self._conn.execute(f"CREATE TABLE IF NOT EXISTS {_q(table)} ({', '.join(columns)}) WITHOUT ROWID")
             self._conn.execute(
                 f"CREATE INDEX IF NOT EXISTS {_q(table + '_updated_at')} ON {_q(table)} (updated_at, {_q(entity.key)})"
             )
             self._ready.discard(table)
             self._migrate(entity)
+            self._deletable(entity)
 
     def _migrate(self, entity: Entity[Any]) -> None:
         """Bring a table written by an earlier version to the current layout (once per table and store): add and
@@ -181,6 +188,15 @@ class LocalStore:
                 self._legacy.add(table)
                 return
         self._ready.add(table)
+
+    def _deletable(self, entity: Entity[Any]) -> str:
+        """The entity's table, with ``deleted_at`` added if it was made before that column existed."""
+        table = self.table(entity)
+        if table not in self._marked:
+            if self._columns(table) and _DELETED not in self._columns(table):
+                self._conn.execute(f"ALTER TABLE {_q(table)} ADD COLUMN {_q(_DELETED)} TEXT")
+            self._marked.add(table)
+        return table
 
     def _columns(self, table: str) -> set[str]:
         return {row[1] for row in self._conn.execute(f"PRAGMA table_info({_q(table)})")}
@@ -331,6 +347,61 @@ class LocalStore:
             self._conn.execute("COMMIT")
             result += WriteResult(submitted=len(chunk), changed=changed)
         return result
+
+    def mark_deleted(self, entity: Entity[Any], marks: Iterable[tuple[str, datetime | None]]) -> WriteResult:
+        """Set (or clear) ``deleted_at`` by key (see :class:`~twenty_sync.stores.SupportsDeletionMarks`)."""
+        table, key = _q(self._deletable(entity)), _q(entity.key)
+        sql = f"UPDATE {table} SET {_q(_DELETED)} = ?, updated_at = ? WHERE {key} = ? AND {_q(_DELETED)} IS NOT ?"
+        result = WriteResult()
+        for chunk in chunked(marks, _DELETE_CHUNK):
+            stamp = self._stamp()
+            params = [(None if at is None else _stamp_text(at), stamp, k, None if at is None else _stamp_text(at))
+                      for k, at in chunk]  # fmt: skip
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                before = self._conn.total_changes
+                self._conn.executemany(sql, params)
+                changed = self._conn.total_changes - before
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+            result += WriteResult(submitted=len(chunk), changed=changed)
+        return result
+
+    def deleted_marks(
+        self, entity: Entity[Any], *, batch_size: int | None = None
+    ) -> Iterator[list[tuple[str, datetime]]]:
+        """``(key, deleted_at)`` of the marked rows, in key order, paged by key."""
+        table, key = _q(self._deletable(entity)), _q(entity.key)
+        size = batch_size or self.read_batch_size
+        where, params = f"{_q(_DELETED)} IS NOT NULL", list[str]()
+        while True:
+            rows = self._conn.execute(
+                f"SELECT {key}, {_q(_DELETED)} FROM {table} WHERE {where} ORDER BY {key} LIMIT ?", (*params, size)
+            ).fetchall()
+            if rows:
+                yield [(k, datetime.fromisoformat(at)) for k, at in rows]
+            if len(rows) < size:
+                return
+            where, params = f"{_q(_DELETED)} IS NOT NULL AND {key} > ?", [rows[-1][0]]
+
+    # --- mapped sources (twenty_sync.MappedSource) ------------------------------------------------------------------
+
+    sql_dialect = "sqlite"
+
+    def query_rows(
+        self, query: str, params: Mapping[str, Any], *, batch_size: int | None = None
+    ) -> Iterator[list[dict[str, Any]]]:
+        """Run a read-only SELECT of a mapped source (``:name`` parameters) and stream its rows as dicts."""
+        cursor = self._conn.execute(query, dict(params))
+        names = [d[0] for d in cursor.description]
+        size = batch_size or self.read_batch_size
+        try:
+            while rows := cursor.fetchmany(size):
+                yield [dict(zip(names, row, strict=True)) for row in rows]
+        finally:
+            cursor.close()
 
     def close(self) -> None:
         self._conn.close()

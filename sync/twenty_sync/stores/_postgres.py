@@ -3,7 +3,8 @@
 Tables: the key ``text COLLATE "C" PRIMARY KEY`` (so key order is code point order and uses the index), text fields
 ``text``, JSON fields ``jsonb``, ``updated_at timestamptz`` (default ``clock_timestamp()``, and a trigger that
 re-stamps a row when an UPDATE changes it — whoever writes, including PostgREST), and an index on (updated_at, key)
-for watermark reads.
+for watermark reads; ``deleted_at timestamptz``, NULL unless the record was deleted in Twenty (``mark_deleted``; added
+by ``ensure_schema`` to tables made before it).
 
 Writes, per chunk and in one transaction: a temporary stage table (no constraints) filled with ``COPY``, then one
 ``INSERT … SELECT … ON CONFLICT (key) DO UPDATE … WHERE (old row) IS DISTINCT FROM (new row)``, so unchanged rows
@@ -110,11 +111,15 @@ class PostgresStore:
                         null = sql.SQL(" NOT NULL" if f.required else "")
                         columns.append(sql.SQL("{} {}{}").format(sql.Identifier(f.name), kind, null))
                 columns.append(sql.SQL("updated_at timestamptz NOT NULL DEFAULT clock_timestamp()"))
+                columns.append(sql.SQL("deleted_at timestamptz"))
                 table_name = self._tables.get(entity.name, entity.name)
                 conn.execute(
                     sql.SQL("CREATE TABLE IF NOT EXISTS {} ({})").format(
                         self.table(entity), sql.SQL(", ").join(columns)
                     )
+                )
+                conn.execute(  # a table made before deletions were pulled
+                    sql.SQL("ALTER TABLE {} ADD COLUMN IF NOT EXISTS deleted_at timestamptz").format(self.table(entity))
                 )
                 conn.execute(
                     sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {} (updated_at, {})").format(
@@ -167,6 +172,25 @@ class PostgresStore:
         return self._stream(entity, query, params, batch_size or self.read_batch_size)
 
     # --- writes ---------------------------------------------------------------------------------------------------
+
+    sql_dialect = "postgres"
+
+    def query_rows(
+        self, query: str, params: Mapping[str, Any], *, batch_size: int | None = None
+    ) -> Iterator[list[dict[str, Any]]]:
+        """Run a read-only SELECT of a mapped source (``%(name)s`` parameters) and stream its rows as dicts, through a
+        server-side cursor in one read-only snapshot."""
+        size = batch_size or self.read_batch_size
+        with psycopg.connect(self._conninfo) as conn:
+            conn.read_only = True
+            conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+            with conn.cursor(name="twenty_sync_mapped") as cursor:
+                cursor.itersize = size
+                cursor.execute(query.encode(), dict(params))  # bytes: the text is the mapping's, not a template
+                names: list[str] = []
+                while rows := cursor.fetchmany(size):
+                    names = names or [d.name for d in cursor.description or ()]
+                    yield [dict(zip(names, row, strict=True)) for row in rows]
 
     def upsert(self, entity: Entity[R], records: Iterable[R]) -> WriteResult:
         result = WriteResult()
@@ -234,6 +258,38 @@ class PostgresStore:
                 changed = conn.execute(query, (chunk,)).rowcount
             result += WriteResult(submitted=len(chunk), changed=changed)
         return result
+
+    def mark_deleted(self, entity: Entity[Any], marks: Iterable[tuple[str, datetime | None]]) -> WriteResult:
+        """Set (or clear) ``deleted_at`` by key (see :class:`~twenty_sync.stores.SupportsDeletionMarks`); the
+        touch trigger moves ``updated_at`` of the rows it changes."""
+        conn = self.connection
+        query = sql.SQL(
+            "UPDATE {table} AS t SET deleted_at = m.at FROM unnest(%s::text[], %s::timestamptz[]) AS m (k, at) "
+            "WHERE t.{key} = m.k AND t.deleted_at IS DISTINCT FROM m.at"
+        ).format(table=self.table(entity), key=sql.Identifier(entity.key))
+        result = WriteResult()
+        for chunk in chunked(marks, _DELETE_CHUNK):
+            latest = dict(chunk)  # one mark per row and statement
+            for at in latest.values():
+                if at is not None and at.tzinfo is None:
+                    raise ValueError(f"{at!r} has no time zone; pass an aware datetime")
+            with conn.transaction():
+                changed = conn.execute(query, (list(latest), list(latest.values()))).rowcount
+            result += WriteResult(submitted=len(chunk), changed=changed)
+        return result
+
+    def deleted_marks(
+        self, entity: Entity[Any], *, batch_size: int | None = None
+    ) -> Iterator[list[tuple[str, datetime]]]:
+        """``(key, deleted_at)`` of the marked rows, in key order."""
+        size = batch_size or self.read_batch_size
+        key = sql.Identifier(entity.key)
+        query = sql.SQL('SELECT {key}, deleted_at FROM {table} WHERE deleted_at IS NOT NULL ORDER BY {key} COLLATE "C"')
+        with psycopg.connect(self._conninfo) as conn, conn.cursor(name="twenty_sync_marks") as cursor:
+            cursor.itersize = size
+            cursor.execute(query.format(key=key, table=self.table(entity)))
+            while rows := cursor.fetchmany(size):
+                yield [(str(k), at.astimezone(UTC)) for k, at in rows]
 
     def close(self) -> None:
         if self._conn is not None:

@@ -10,7 +10,9 @@ store's own change stamp) and honours the same contract, which ``tests/sync/test
 - ``upsert`` writes records by key, consuming any iterable in chunks (never all of it at once). A row whose content
   is unchanged is left alone (its ``updated_at`` too); a changed or new row gets a new ``updated_at``. A row the
   store cannot write does not fail the others: it comes back in ``WriteResult.failures`` with its key and why;
-- ``delete`` removes rows by key (missing keys are not an error).
+- ``delete`` removes rows by key (missing keys are not an error);
+- ``mark_deleted`` (every store here: :class:`SupportsDeletionMarks`) sets or clears a row's ``deleted_at``, the
+  moment a record was deleted in Twenty, which a pull records there (:class:`~twenty_sync.DeletionPolicy`).
 
 ``updated_at`` is stamped by the store (the database's clock, or the local store's injected clock) when a row changes;
 a value in the records given to ``upsert`` is ignored. Its precision is a microsecond. A reader that may run while
@@ -28,7 +30,16 @@ import attrs
 
 from twenty_sync._records import Entity, SourceRecord
 
-__all__ = ["DiffRow", "KeyHash", "RowFailure", "Store", "SupportsKeyHashes", "SupportsStateDiff", "WriteResult"]
+__all__ = [
+    "DiffRow",
+    "KeyHash",
+    "RowFailure",
+    "Store",
+    "SupportsDeletionMarks",
+    "SupportsKeyHashes",
+    "SupportsStateDiff",
+    "WriteResult",
+]
 
 R = TypeVar("R", bound=SourceRecord)
 
@@ -101,6 +112,31 @@ class Store(Protocol):
 
     def close(self) -> None:
         """Release connections (the store is not usable afterwards)."""
+
+
+@runtime_checkable
+class SupportsDeletionMarks(Protocol):
+    """A store whose tables carry ``deleted_at`` (a nullable timestamp beside ``updated_at``, created by
+    ``ensure_schema`` and added to tables made before it): when a record was deleted in Twenty, as a pull saw it.
+
+    - ``mark_deleted`` sets ``deleted_at`` of existing rows by key (``None`` clears it: the record is back in Twenty);
+      a key with no row is not an error and creates none. The row's fields and content hash are left as they are; a
+      mark that changes ``deleted_at`` is a change of the row (its ``updated_at`` moves, as for any change);
+      ``WriteResult.changed`` counts the rows whose mark changed;
+    - ``deleted_marks`` streams ``(key, deleted_at)`` of the rows marked, in key order (as ``read_all``);
+    - ``read_all``, ``read_changed`` and ``upsert`` are unaffected: a marked row is still read, and an upsert leaves its
+      mark alone.
+    """
+
+    def mark_deleted(self, entity: Entity[Any], marks: Iterable[tuple[str, datetime | None]]) -> WriteResult:
+        """Set (or clear, with None) ``deleted_at`` of the rows with these keys."""
+        ...
+
+    def deleted_marks(
+        self, entity: Entity[Any], *, batch_size: int | None = None
+    ) -> Iterator[list[tuple[str, datetime]]]:
+        """``(key, deleted_at)`` of every marked row, as batches in key order."""
+        ...
 
 
 @runtime_checkable

@@ -171,5 +171,44 @@ class SupabaseRestStore:
             result += WriteResult(submitted=len(chunk), changed=len(_rows(response.data)))
         return result
 
+    def mark_deleted(self, entity: Entity[Any], marks: Iterable[tuple[str, datetime | None]]) -> WriteResult:
+        """Set (or clear) ``deleted_at`` by key (see :class:`~twenty_sync.stores.SupportsDeletionMarks`): one PATCH
+        per chunk and distinct moment; the table's trigger moves ``updated_at`` of the rows it changes."""
+        result = WriteResult()
+        for chunk in chunked(marks, _DELETE_CHUNK):
+            by_moment: dict[str | None, list[str]] = {}
+            for key, at in dict(chunk).items():
+                if at is not None and at.tzinfo is None:
+                    raise ValueError(f"{at!r} has no time zone; pass an aware datetime")
+                by_moment.setdefault(None if at is None else at.astimezone(UTC).isoformat(), []).append(key)
+            changed = 0
+            for moment, keys in by_moment.items():
+                query = self.client.table(self._table(entity)).update({"deleted_at": moment}).in_(entity.key, keys)
+                if moment is None:
+                    query = query.not_.is_("deleted_at", "null")
+                else:
+                    query = query.or_(f"deleted_at.is.null,deleted_at.neq.{_quote(moment)}")
+                changed += len(_rows(query.execute().data))
+            result += WriteResult(submitted=len(chunk), changed=changed)
+        return result
+
+    def deleted_marks(
+        self, entity: Entity[Any], *, batch_size: int | None = None
+    ) -> Iterator[list[tuple[str, datetime]]]:
+        """``(key, deleted_at)`` of the marked rows, in key order, paged by key."""
+        size = batch_size or self.read_batch_size
+        after: str | None = None
+        while True:
+            query = self.client.table(self._table(entity)).select(f"{entity.key},deleted_at")
+            query = query.not_.is_("deleted_at", "null").order(entity.key).limit(size)
+            if after is not None:
+                query = query.gt(entity.key, after)
+            rows = _rows(query.execute().data)
+            if rows:
+                yield [(row[entity.key], datetime.fromisoformat(row["deleted_at"]).astimezone(UTC)) for row in rows]
+            if len(rows) < size:
+                return
+            after = rows[-1][entity.key]
+
     def close(self) -> None:
         """Nothing to release: the HTTP client belongs to supabase-py (or to the caller who passed it)."""
