@@ -16,6 +16,9 @@ Tables::
                  row, the mapping version or the cleaning settings change (``version``); a record that lands
                  drops its row
     sync_errors  run_id, store, entity, key, operation, reason, attempt, time
+    deleted      entity, key → twenty_id, deleted_at, kind, seen_at: records a CRM user deleted in Twenty, as a pull
+                 saw them (``soft``: in Twenty's trash, ``deletedAt`` set; ``destroyed``: gone, found by a key check),
+                 so that a push does not bring them back unless told to; dropped when the record is live again
 
 A row of ``synced`` is written only once its write landed (one transaction per batch of 200): a run killed at any
 point leaves the state behind Twenty, never ahead, and the next run sends the rest again (upserts keyed on the
@@ -29,12 +32,13 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from os import PathLike
+from typing import Literal
 
 import attrs
 
 from twenty_sync._mapping import MAPPING_VERSION
 
-__all__ = ["StateRow", "SyncError", "SyncState", "Watermark"]
+__all__ = ["Deletion", "DeletionKind", "StateRow", "SyncError", "SyncState", "Watermark"]
 
 _CHUNK = 500
 _COLUMNS = (  # StateRow's fields, in order
@@ -68,6 +72,22 @@ class Watermark:
 
     updated_at: str
     last_id: str
+
+
+DeletionKind = Literal["soft", "destroyed"]
+"""How a record left Twenty: ``soft`` (in the trash: ``deletedAt`` set, restorable), ``destroyed`` (gone for good)."""
+
+
+@attrs.frozen
+class Deletion:
+    """A record deleted in Twenty, as a pull saw it: its key, its Twenty id, when (Twenty's ``deletedAt``; for a
+    destroyed record, when the key check found it gone) and how."""
+
+    key: str
+    twenty_id: str
+    deleted_at: str
+    kind: DeletionKind
+    seen_at: str = ""
 
 
 @attrs.frozen
@@ -112,6 +132,9 @@ class SyncState:
             CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS refused (entity TEXT NOT NULL, key TEXT NOT NULL, source_hash TEXT NOT NULL,
                 version TEXT NOT NULL, reason TEXT NOT NULL, refused_at TEXT NOT NULL,
+                PRIMARY KEY (entity, key)) WITHOUT ROWID;
+            CREATE TABLE IF NOT EXISTS deleted (entity TEXT NOT NULL, key TEXT NOT NULL, twenty_id TEXT NOT NULL,
+                deleted_at TEXT NOT NULL, kind TEXT NOT NULL, seen_at TEXT NOT NULL,
                 PRIMARY KEY (entity, key)) WITHOUT ROWID;
             """
         )
@@ -305,6 +328,54 @@ class SyncState:
             "SELECT key, source_hash, reason FROM refused WHERE entity = ? AND version = ?", (entity, version)
         )
         return {key: (h, reason) for key, h, reason in rows}
+
+    # --- records deleted in Twenty --------------------------------------------------------------------------------
+
+    def record_deletions(self, entity: str, deletions: Sequence[Deletion]) -> None:
+        """Remember records deleted in Twenty (one transaction; a key already known takes the newer sighting)."""
+        if not deletions:
+            return
+        now = _now()
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            self._conn.executemany(
+                "INSERT INTO deleted (entity, key, twenty_id, deleted_at, kind, seen_at) VALUES (?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (entity, key) DO UPDATE SET twenty_id = excluded.twenty_id, "
+                "deleted_at = excluded.deleted_at, kind = excluded.kind, seen_at = excluded.seen_at",
+                [(entity, d.key, d.twenty_id, d.deleted_at, d.kind, now) for d in deletions],
+            )
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
+
+    def deletions(self, entity: str, keys: Iterable[str]) -> dict[str, Deletion]:
+        """key → the deletion recorded for it, of these keys."""
+        out: dict[str, Deletion] = {}
+        key_list = list(dict.fromkeys(keys))
+        for i in range(0, len(key_list), _CHUNK):
+            chunk = key_list[i : i + _CHUNK]
+            for row in self._conn.execute(
+                "SELECT key, twenty_id, deleted_at, kind, seen_at FROM deleted "
+                f"WHERE entity = ? AND key IN ({','.join('?' * len(chunk))})",
+                (entity, *chunk),
+            ):
+                out[row[0]] = Deletion(*row)
+        return out
+
+    def deletion_count(self, entity: str) -> int:
+        """How many records of ``entity`` are recorded as deleted in Twenty."""
+        row = self._conn.execute("SELECT count(*) FROM deleted WHERE entity = ?", (entity,)).fetchone()
+        return int(row[0])
+
+    def undelete(self, entity: str, keys: Iterable[str]) -> None:
+        """Forget the deletions of these keys (the records are live in Twenty again)."""
+        key_list = list(dict.fromkeys(keys))
+        for i in range(0, len(key_list), _CHUNK):
+            chunk = key_list[i : i + _CHUNK]
+            self._conn.execute(
+                f"DELETE FROM deleted WHERE entity = ? AND key IN ({','.join('?' * len(chunk))})", (entity, *chunk)
+            )
 
     # --- watermarks -----------------------------------------------------------------------------------------------
 

@@ -1,8 +1,9 @@
 """The sync's state in PostgreSQL, for runs from ephemeral containers where no local file survives.
 
 :class:`PostgresSyncState` keeps the tables of :class:`~twenty_sync.SyncState` (``synced``, ``watermarks``,
-``sync_errors``, ``forgotten``, ``meta``) in one schema of a PostgreSQL database (``twenty_sync`` by default; created
-with its tables when missing) and behaves as the SQLite state does, method for method:
+``sync_errors``, ``forgotten``, ``meta``, ``refused``, ``deleted``) in one schema of a PostgreSQL database
+(``twenty_sync`` by default; created with its tables when missing) and behaves as the SQLite state does, method for
+method:
 
 - keys are ``text COLLATE "C"`` and every order or comparison of keys says ``COLLATE "C"``: byte order of UTF-8,
   that is code point order, the order the stores read in (the database must be UTF-8; anything else is refused);
@@ -25,7 +26,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, LiteralString, Protocol, TypeVar
 
 from twenty_sync._mapping import MAPPING_VERSION
-from twenty_sync._state import _COLUMNS, StateRow, SyncError, SyncState, Watermark
+from twenty_sync._state import _COLUMNS, Deletion, StateRow, SyncError, SyncState, Watermark
 
 if TYPE_CHECKING:
     import psycopg
@@ -39,7 +40,7 @@ _CHUNK = 1000  # values per ``= ANY(%s)`` lookup
 _PAGE = 2000  # rows per page of changes_since
 
 
-_TABLES = ("synced", "watermarks", "sync_errors", "forgotten", "meta", "refused")
+_TABLES = ("synced", "watermarks", "sync_errors", "forgotten", "meta", "refused", "deleted")
 
 _DDL: tuple[LiteralString, ...] = (
     'CREATE TABLE IF NOT EXISTS {synced} (entity text NOT NULL, key text COLLATE "C" NOT NULL, '
@@ -61,6 +62,9 @@ _DDL: tuple[LiteralString, ...] = (
     "ALTER TABLE {synced} ADD COLUMN IF NOT EXISTS field_hashes text",  # a state from before per-field hashes
     'CREATE TABLE IF NOT EXISTS {refused} (entity text NOT NULL, key text COLLATE "C" NOT NULL, '
     "source_hash text NOT NULL, version text NOT NULL, reason text NOT NULL, refused_at text NOT NULL, "
+    "PRIMARY KEY (entity, key))",
+    'CREATE TABLE IF NOT EXISTS {deleted} (entity text NOT NULL, key text COLLATE "C" NOT NULL, '
+    "twenty_id text NOT NULL, deleted_at text NOT NULL, kind text NOT NULL, seen_at text NOT NULL, "
     "PRIMARY KEY (entity, key))",
 )
 
@@ -89,6 +93,14 @@ class State(Protocol):
     def refuse(self, entity: str, version: str, refusals: Sequence[tuple[str, str, str]]) -> None: ...
 
     def refused(self, entity: str, version: str) -> dict[str, tuple[str, str]]: ...
+
+    def record_deletions(self, entity: str, deletions: Sequence[Deletion]) -> None: ...
+
+    def deletions(self, entity: str, keys: Iterable[str]) -> dict[str, Deletion]: ...
+
+    def deletion_count(self, entity: str) -> int: ...
+
+    def undelete(self, entity: str, keys: Iterable[str]) -> None: ...
 
     def now(self) -> str: ...
 
@@ -324,6 +336,47 @@ class PostgresSyncState:
         query = self._q("SELECT key, source_hash, reason FROM {refused} WHERE entity = %s AND version = %s")
         rows = self._connection().execute(query, (entity, version)).fetchall()
         return {key: (h, reason) for key, h, reason in rows}
+
+    def record_deletions(self, entity: str, deletions: Sequence[Deletion]) -> None:
+        """Remember records deleted in Twenty (see :meth:`SyncState.record_deletions`)."""
+        latest = {d.key: d for d in deletions}  # one row once per statement
+        if not latest:
+            return
+        query = self._q(
+            "INSERT INTO {deleted} (entity, key, twenty_id, deleted_at, kind, seen_at) "
+            "SELECT %s, k, i, d, w, %s FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[]) AS t (k, i, d, w) "
+            "ON CONFLICT (entity, key) DO UPDATE SET twenty_id = excluded.twenty_id, "
+            "deleted_at = excluded.deleted_at, kind = excluded.kind, seen_at = excluded.seen_at"
+        )
+        rows = list(latest.values())
+        params = (
+            *(entity, self.now(), [d.key for d in rows], [d.twenty_id for d in rows]),
+            *([d.deleted_at for d in rows], [d.kind for d in rows]),
+        )
+        conn = self._connection()
+        with conn.transaction():
+            conn.execute(query, params)
+
+    def deletions(self, entity: str, keys: Iterable[str]) -> dict[str, Deletion]:
+        """key → the deletion recorded for it, of these keys."""
+        rows = self._lookup(
+            "SELECT key, twenty_id, deleted_at, kind, seen_at FROM {deleted} WHERE entity = %s AND key = ANY(%s)",
+            entity,
+            keys,
+        )
+        return {row[0]: Deletion(*row) for row in rows}
+
+    def deletion_count(self, entity: str) -> int:
+        query = self._q("SELECT count(*) FROM {deleted} WHERE entity = %s")
+        (count,) = _one(self._connection().execute(query, (entity,)).fetchone())
+        return int(count)
+
+    def undelete(self, entity: str, keys: Iterable[str]) -> None:
+        """Forget the deletions of these keys (the records are live in Twenty again)."""
+        key_list = list(dict.fromkeys(keys))
+        query = self._q("DELETE FROM {deleted} WHERE entity = %s AND key = ANY(%s)")
+        for i in range(0, len(key_list), _CHUNK):
+            self._connection().execute(query, (entity, key_list[i : i + _CHUNK]))
 
     def changes_since(self, entity: str, since: str | None) -> tuple[Iterator[StateRow], Iterator[str]]:
         """What changed in the state of ``entity`` from ``since`` (a :meth:`now` value, inclusive; None: everything):
