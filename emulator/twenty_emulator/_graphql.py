@@ -19,9 +19,13 @@ create/update/delete/destroy/restore one and many and ``mergePeople`` — with r
 ``_query``, ``_values``, ``_group_by``, ``_duplicates``, ``_merge``), so both APIs agree. Pinned by the recorded
 scenarios g01 to g08 (``tests/conformance/recorded``).
 
-Rate limit: each workspace root field is one query-runner execution, so one token of the workspace's throttle
-(``throttleQueryExecution`` runs first in ``CommonBaseQueryRunnerService.execute``, after the arguments' checks); a
-refused field answers ``BAD_USER_INPUT`` / ``LIMIT_REACHED`` inside an HTTP 200, the other fields go on.
+Rate limit: each workspace root field is one query-runner execution, which calls ``throttleQueryExecution`` (first
+in ``CommonBaseQueryRunnerService.execute``, after the arguments' checks). But the root fields of a request — queries
+and mutations alike — run concurrently, and each reads the bucket (``getAvailableTokensCount``) before any of them
+writes it back, so on a real Twenty 2.21.0 **a request costs one token whatever its number of root fields**, and when
+the bucket is empty every root field is refused (``BAD_USER_INPUT`` / ``LIMIT_REACHED`` inside an HTTP 200). Seen on
+the real server: 99 one-field queries, then a three-field query or mutation all admitted, then the next refused;
+pinned by the cassette ``graphql-429`` (``tests/cassettes/test_rate_limit_flows.py``).
 """
 
 from __future__ import annotations
@@ -83,6 +87,11 @@ def _bad_input(message: str, sub_code: str = "INVALID_QUERY_INPUT", friendly: st
 
 
 _FRIENDLY = {"At least 2 record IDs are required for merge": "Please select at least 2 records to merge."}
+# CommonQueryRunnerException codes the REST answer does not carry (getGroupByExpression's time zone checks).
+_GROUP_BY_SUB_CODES = (
+    (re.compile(r"^Time zone should be specified for a group by date"), "MISSING_TIMEZONE_FOR_DATE_GROUP_BY"),
+    (re.compile(r"^Invalid timezone: "), "INVALID_TIMEZONE"),
+)
 _NO_FIELD = re.compile(r'^Object (\w+) doesn\'t have any "(.*)" field\.$')
 
 
@@ -97,9 +106,14 @@ def _from_api_error(err: ApiError, context: str) -> FieldError:
         return FieldError(message, "NOT_FOUND", "RECORD_NOT_FOUND", _NOT_FOUND_FRIENDLY)
     if err.status >= 500:
         return FieldError(message, "INTERNAL_SERVER_ERROR", "INTERNAL_SERVER_ERROR", _STANDARD)
+    if body.get("error") == "UserInputError":  # graphql's UserInputError: a code and nothing else
+        return FieldError(message, "BAD_USER_INPUT")
     code = body.get("code")
     if isinstance(code, str):
         return _bad_input(message, code)
+    for pattern, sub_code in _GROUP_BY_SUB_CODES:
+        if pattern.match(message):
+            return _bad_input(message, sub_code)
     if message in _FRIENDLY:
         return _bad_input(message, "INVALID_QUERY_INPUT", _FRIENDLY[message])
     if message == "A duplicate entry was detected":  # a Postgres unique violation, not a query-runner exception
@@ -953,6 +967,7 @@ def _workspace_fields(
     runner = _Runner(emulator)
     data: dict[str, Any] = {}
     errors: list[dict[str, Any]] = []
+    throttled: list[str | None] = []  # the one throttle answer every root field of this request gets
     for field in fields:
         method, obj = names[field.name.value]
         key = field.alias.value if field.alias is not None else field.name.value
@@ -963,7 +978,9 @@ def _workspace_fields(
                 if value is not None and value is not Undefined:  # an unset variable is no argument
                     args[arg.name.value] = value
             _check_args(method, args)
-            refusal = emulator.rate_limiter.take()  # one token per root field, before anything else is checked
+            if not throttled:  # the root fields run concurrently: each reads the bucket before any writes it back
+                throttled.append(emulator.rate_limiter.take())
+            refusal = throttled[0]
             if refusal is not None:
                 raise FieldError(
                     refusal, "BAD_USER_INPUT", "LIMIT_REACHED", "Rate limit reached. Please try again later."

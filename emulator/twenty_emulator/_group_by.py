@@ -5,7 +5,9 @@ Written from Twenty 2.21.0's ``rest-api-group-by.handler.ts``, the group-by argu
 ``get-available-aggregations-from-object-fields.util.ts``, and pinned by recordings (p05, p06):
 
 - ``group_by`` (required): a JSON array of ``{"field": true}`` or ``{"compositeField": {"subField": true}}``; a
-  relation's join column (``{"companyId": true}``) groups by the related id;
+  relation's join column (``{"companyId": true}``) groups by the related id; a date by granularity
+  (``{"createdAt": {"granularity": "WEEK", "timeZone": "Europe/Paris", "weekStartDay": "SUNDAY"}}``), as
+  ``get-group-by-expression.util.ts`` computes it (below);
 - ``aggregate``: a JSON array of aggregate names — ``countEmpty<Field>``, ``countNotEmpty<Field>``,
   ``countUniqueValues<Field>``, ``percentageEmpty<Field>``, ``percentageNotEmpty<Field>`` for every field,
   ``countTrue`` / ``countFalse`` for booleans, ``min`` / ``max`` / ``avg`` / ``sum`` for numbers (and ``…AmountMicros``
@@ -17,8 +19,16 @@ Written from Twenty 2.21.0's ``rest-api-group-by.handler.ts``, the group-by argu
 As PostgreSQL computes them: counts are strings (bigint), percentages strings with 20 decimals (numeric division),
 a value is empty when the text of its columns put together is empty, and an empty text is NULL in a dimension.
 Without ``order_by`` PostgreSQL returns groups in no defined order; the emulator sorts them by their dimension
-values. Not emulated (answered 501): grouping by date granularity, by fields of a related record, ``unnest``, and
+values. Not emulated (answered 501): grouping by fields of a related record, ``unnest``, and
 ``include_records_sample``.
+
+Date granularities (recorded: g09). ``DAY``, ``WEEK``, ``MONTH``, ``QUARTER``, ``YEAR`` give the first day of the
+period as ``YYYY-MM-DD``, in the ``timeZone`` given (required for a DATE_TIME, one of Twenty's IANA list; a DATE has
+no time zone); ``WEEK`` starts on Monday, or on ``weekStartDay`` (SUNDAY / SATURDAY: the instant shifted one or two
+days, truncated to its week, shifted back — in UTC, as the SQL does); ``DAY_OF_THE_WEEK`` (``Monday``…),
+``MONTH_OF_THE_YEAR`` (``January``…), ``QUARTER_OF_THE_YEAR`` (``Q1``…) read the UTC date and ignore the time zone;
+``NONE`` is the value itself. Ordered by such a dimension, days and months sort in calendar order (the week from its
+``weekStartDay``), the rest as text.
 """
 
 from __future__ import annotations
@@ -26,8 +36,12 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Mapping
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal, localcontext
+from functools import cache
+from importlib import resources
 from typing import Any, Final
+from zoneinfo import ZoneInfo
 
 import attrs
 
@@ -55,7 +69,7 @@ _ORDER_HELP: Final = (
     '"granularity": "DAY"}}]'
 )
 _NOT_GROUPABLE: Final = frozenset({"TS_VECTOR", "RAW_JSON", "FILES", "POSITION"})
-_SYSTEM_DATES: Final = frozenset({"createdAt", "updatedAt", "deletedAt"})
+_SYSTEM_DATES: Final = frozenset({"createdAt", "updatedAt"})  # ALWAYS_GROUPABLE_SYSTEM_DATE_FIELD_NAMES
 _AGGREGATE_SUBFIELDS: Final[Mapping[str, tuple[str, ...]]] = {
     "CURRENCY": ("amountMicros", "currencyCode"),
     "FULL_NAME": ("firstName", "lastName"),
@@ -78,6 +92,19 @@ _AGGREGATE_SUBFIELDS: Final[Mapping[str, tuple[str, ...]]] = {
 
 Record = dict[str, Any]
 
+GRANULARITIES: Final = frozenset(
+    {"DAY", "MONTH", "QUARTER", "YEAR", "WEEK", "DAY_OF_THE_WEEK", "MONTH_OF_THE_YEAR", "QUARTER_OF_THE_YEAR", "NONE"}
+)
+_NEEDS_TIME_ZONE: Final = frozenset({"DAY", "WEEK", "MONTH", "QUARTER", "YEAR"})
+_MISSING_TIME_ZONE: Final = "Time zone should be specified for a group by date on Day, Week, Month, Quarter or Year"
+_DAYS: Final = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_MONTHS: Final = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+_WEEK_SHIFT: Final[Mapping[str, int]] = {"SUNDAY": 1, "SATURDAY": 2}  # days added before truncating, then taken off
+_WEEK_FIRST_DAY: Final[Mapping[str, int]] = {"SUNDAY": 6, "SATURDAY": 5}  # index in _DAYS of the order's first day
+
 
 def _not_emulated(what: str) -> ApiError:
     return ApiError(
@@ -85,10 +112,19 @@ def _not_emulated(what: str) -> ApiError:
     )
 
 
+@cache
+def _time_zones() -> frozenset[str]:
+    text = resources.files("twenty_emulator").joinpath("data/iana-time-zones-2.21.0.json").read_text(encoding="utf-8")
+    return frozenset(json.loads(text)["timeZones"])
+
+
 @attrs.frozen
 class _Dimension:
     field: FieldMeta
     sub: str | None = None
+    granularity: str | None = None
+    week_start: str | None = None
+    time_zone: str | None = None
 
     def value(self, record: Record) -> Any:
         if self.field.is_relation:
@@ -96,7 +132,67 @@ class _Dimension:
         value = record.get(self.field.name) if self.sub is None else (record.get(self.field.name) or {}).get(self.sub)
         if value == "":
             return None  # Twenty stores an empty text as NULL
+        if self.granularity is not None and isinstance(value, str):
+            return self.bucket(value)
         return tuple(value) if isinstance(value, list) else value
+
+    def bucket(self, value: str) -> str:
+        """A date's group (``getGroupByExpression``), PostgreSQL's session time zone being UTC."""
+        if self.granularity == "NONE":
+            return value
+        if self.field.type == "DATE":
+            day = date.fromisoformat(value[:10])
+            instant = datetime(day.year, day.month, day.day, tzinfo=UTC)
+        else:
+            instant = datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
+        if self.granularity == "DAY_OF_THE_WEEK":
+            return _DAYS[instant.weekday()]
+        if self.granularity == "MONTH_OF_THE_YEAR":
+            return _MONTHS[instant.month - 1]
+        if self.granularity == "QUARTER_OF_THE_YEAR":
+            return f"Q{(instant.month - 1) // 3 + 1}"
+        zone = ZoneInfo(self.time_zone) if self.field.type == "DATE_TIME" and self.time_zone else UTC
+        if self.granularity == "WEEK":
+            shift = timedelta(days=_WEEK_SHIFT.get(self.week_start or "", 0))
+            local = (instant + shift).astimezone(zone).date()
+            monday = datetime.combine(local - timedelta(days=local.weekday()), time(), tzinfo=zone)
+            return (monday.astimezone(UTC) - shift).astimezone(zone).date().isoformat()
+        local = instant.astimezone(zone).date()
+        if self.granularity == "MONTH":
+            local = local.replace(day=1)
+        elif self.granularity == "QUARTER":
+            local = local.replace(month=(local.month - 1) // 3 * 3 + 1, day=1)
+        elif self.granularity == "YEAR":
+            local = local.replace(month=1, day=1)
+        return local.isoformat()
+
+    def order_value(self, value: Any) -> Any:
+        """What ``getGroupByOrderExpression`` sorts the group by: days of the week and months in calendar order."""
+        if value is None:
+            return None
+        if self.granularity == "DAY_OF_THE_WEEK" and value in _DAYS:
+            first = _WEEK_FIRST_DAY.get(self.week_start or "", 0)
+            return (_DAYS.index(value) - first) % 7 + 1
+        if self.granularity == "MONTH_OF_THE_YEAR" and value in _MONTHS:
+            return _MONTHS.index(value) + 1
+        return value
+
+
+def _date_dimension(field: FieldMeta, definition: dict[str, Any]) -> _Dimension:
+    granularity = str(definition["granularity"])
+    zone = definition.get("timeZone")
+    week_start = definition.get("weekStartDay")
+    if granularity in _NEEDS_TIME_ZONE and field.type == "DATE_TIME":
+        if not isinstance(zone, str) or not zone:
+            raise bad_request(_MISSING_TIME_ZONE)
+        if zone not in _time_zones():
+            raise bad_request(f"Invalid timezone: {zone}")
+    return _Dimension(
+        field,
+        granularity=granularity,
+        week_start=week_start if isinstance(week_start, str) else None,
+        time_zone=zone if isinstance(zone, str) and zone else None,
+    )
 
 
 @attrs.frozen
@@ -153,8 +249,15 @@ def _dimensions(obj: ObjectMeta, spec: Any) -> list[_Dimension]:
                     out.append(_Dimension(field, "id"))
                     continue
                 raise _not_emulated("grouping by the fields of a related record")
-            if isinstance(definition, dict) and ("granularity" in definition or "unnest" in definition):
-                raise _not_emulated("grouping by date granularity or unnest")
+            if (
+                field.type in ("DATE", "DATE_TIME")
+                and isinstance(definition, dict)
+                and definition.get("granularity") in GRANULARITIES
+            ):
+                out.append(_date_dimension(field, definition))
+                continue
+            if isinstance(definition, dict) and "unnest" in definition:
+                raise _not_emulated("grouping by unnest")
             if definition is True:
                 if field.is_composite:
                     raise bad_request(f"column {obj.name_singular}.{name} does not exist")  # the SQL error leaks
@@ -313,9 +416,11 @@ def _sort(items: list[tuple[tuple[Any, ...], Record]], keys: list[tuple[Callable
         items[:] = absent + present if nulls_first else present + absent
 
 
-def _by_dimension(index: int) -> Callable[[Any], Any]:
+def _by_dimension(index: int, dimension: _Dimension | None = None) -> Callable[[Any], Any]:
+    """The sort key of a group: its ``index``-th dimension value, as ``dimension`` orders it when an order asks."""
+
     def value(item: tuple[tuple[Any, ...], Record]) -> Any:
-        return item[0][index]
+        return item[0][index] if dimension is None else dimension.order_value(item[0][index])
 
     return value
 
@@ -339,9 +444,10 @@ def _order_keys(
                     keys.append((_aggregate_getter(aggregates[aggregate_name]), aggregate_direction))
                 continue
             sub, chosen = None, direction
+            if isinstance(direction, dict) and "orderBy" in direction and "granularity" in direction:
+                keys.append(_date_order_key(name, direction, dimensions))
+                continue
             if isinstance(direction, dict):
-                if "granularity" in direction or "orderBy" in direction:
-                    raise _not_emulated("ordering by date granularity")
                 ((sub, chosen),) = direction.items()
             index = next(
                 (
@@ -354,8 +460,24 @@ def _order_keys(
             )
             if index is None or chosen not in _query.DIRECTIONS:
                 raise _not_emulated("ordering by a field the groups are not made of")
-            keys.append((_by_dimension(index), str(chosen)))
+            keys.append((_by_dimension(index, dimensions[index]), str(chosen)))
     return keys
+
+
+def _date_order_key(
+    name: str, direction: dict[str, Any], dimensions: list[_Dimension]
+) -> tuple[Callable[[Any], Any], str]:
+    """``{"createdAt": {"orderBy": "AscNullsLast", "granularity": "DAY"}}``: the dimension grouping that field by that
+    granularity (``parseObjectRecordOrderByWithGroupByDateField``)."""
+    chosen, granularity = direction["orderBy"], direction["granularity"]
+    if chosen not in _query.DIRECTIONS or granularity not in GRANULARITIES:
+        raise _not_emulated("ordering by an unknown direction or granularity")
+    index = next((i for i, d in enumerate(dimensions) if d.field.name == name and d.granularity == granularity), None)
+    if index is None:
+        raise bad_request(
+            f"Cannot order by a date granularity that is not in groupBy criteria: {granularity}", error="UserInputError"
+        )
+    return _by_dimension(index, dimensions[index]), str(chosen)
 
 
 def _aggregate_getter(aggregate: _Aggregate) -> Callable[[Any], Any]:
