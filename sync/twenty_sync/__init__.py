@@ -24,6 +24,7 @@ from twenty_sync._engine import (
     RunReport,
     SyncEngine,
 )
+from twenty_sync._mapped_source import MappedRecord, MappedSource, MappedSourceError
 from twenty_sync._mapping import (
     OBJECTS,
     Limits,
@@ -49,6 +50,7 @@ from twenty_sync._records import (
     Relationship,
 )
 from twenty_sync._seed_schema import RELATIONSHIP_OBJECT, SEED_SCHEMA
+from twenty_sync._source_mapping import CustomField, EntityMapping, Identifiers, SourceMappingError, SyncMapping
 from twenty_sync._state import StateRow, SyncError, SyncState, Watermark
 from twenty_sync._state_postgres import PostgresSyncState, State
 
@@ -59,13 +61,19 @@ __all__ = [
     "Change",
     "ConflictPolicy",
     "Contact",
+    "CustomField",
     "ENTITIES",
     "Entity",
+    "EntityMapping",
     "EntityPlan",
     "EntityReport",
     "FieldOwner",
     "FieldPolicy",
+    "Identifiers",
     "Limits",
+    "MappedRecord",
+    "MappedSource",
+    "MappedSourceError",
     "MappingError",
     "OBJECTS",
     "Op",
@@ -78,10 +86,12 @@ __all__ = [
     "Relationship",
     "RunReport",
     "SEED_SCHEMA",
+    "SourceMappingError",
     "State",
     "StateRow",
     "SyncEngine",
     "SyncError",
+    "SyncMapping",
     "SyncPlan",
     "SyncState",
     "TwentyObject",

@@ -53,6 +53,7 @@ from twenty_sdk import (
     TwentyClient,
 )
 from twenty_sdk._batching import complete_composites, partial_composites
+from twenty_sync._mapped_source import MappedSource
 from twenty_sync._mapping import (
     DEFAULT_LIMITS,
     MAPPING_VERSION,
@@ -177,6 +178,13 @@ def refused_for_good(reason: str) -> bool:
     return not _DEPENDS_ON_OTHERS.search(reason)
 
 
+def _mapped_entities(source: Store, entities: Sequence[Entity[Any]]) -> Sequence[Entity[Any]]:
+    """The entities a push reads from ``source``: from a :class:`MappedSource`, those its mapping maps."""
+    if isinstance(source, MappedSource):
+        return [e for e in entities if source.mapping.get(e.name) is not None]
+    return entities
+
+
 def _new_run_id() -> str:
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
 
@@ -292,8 +300,9 @@ class SyncEngine:
     # --- plan -----------------------------------------------------------------------------------------------------
 
     def plan(self, source: Store, entities: Sequence[Entity[Any]] = PUSH_ORDER, *, sample_size: int = 5) -> SyncPlan:
-        """What :meth:`run` would do (no write anywhere, no request to Twenty)."""
-        return self.planner.plan(source, entities, sample_size=sample_size)
+        """What :meth:`run` would do (no write anywhere, no request to Twenty). From a :class:`MappedSource`, the
+        entities its mapping maps (a value it cannot read: ``invalid``, with the column and the row's key)."""
+        return self.planner.plan(source, _mapped_entities(source, entities), sample_size=sample_size)
 
     # --- push -----------------------------------------------------------------------------------------------------
 
@@ -311,11 +320,14 @@ class SyncEngine:
         ``apply_deletes``: soft-delete in Twenty the records gone from the source (else only counted).
         ``keys``: push only these keys (of every entity given)."""
         report = RunReport(_new_run_id(), "dry-run" if dry_run else "push")
+        entities = _mapped_entities(source, entities)
         if dry_run:
             report.plan = self.plan(source, entities)
             return report
-        if ensure_schema:
-            self.client.metadata.ensure_schema(SEED_SCHEMA)
+        if ensure_schema:  # a mapped source's own schema: the fields its mapping fills, custom ones included
+            self.client.metadata.ensure_schema(
+                source.mapping.schema() if isinstance(source, MappedSource) else SEED_SCHEMA
+            )
         only = frozenset(keys) if keys is not None else None
         pool = ThreadPoolExecutor(self.concurrency, "twenty-sync") if self.concurrency > 1 else None
         with pool or nullcontext():
@@ -682,6 +694,8 @@ class SyncEngine:
         ``filter``: an extra filter ANDed to the watermark's (the watermark is then left as it is).
         ``skip_own_writes``: leave out records as this engine's last push left them (when ``target`` is the store
         pushed from: they are there)."""
+        if isinstance(target, MappedSource):
+            target.check_writable(entities)  # before any request: the user's tables and queries are not written
         report = RunReport(_new_run_id(), "pull")
         for entity in entities:
             er = EntityReport(entity.name)

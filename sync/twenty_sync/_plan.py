@@ -26,6 +26,7 @@ from typing import Any, Literal
 
 import attrs
 
+from twenty_sync._mapped_source import MappedRecord
 from twenty_sync._mapping import (
     DEFAULT_LIMITS,
     MAPPING_VERSION,
@@ -178,7 +179,10 @@ class Planner:
                 yield item.key, item
 
     def map(self, obj: TwentyObject[Any], record: Any, warnings: list[str] | None = None) -> tuple[dict[str, Any], str]:
-        payload = obj.to_payload(record, self.limits, warnings)
+        if isinstance(record, MappedRecord):  # a row of the user's own tables: its mapping builds the payload
+            payload = record.payload(obj, self.limits, warnings)
+        else:
+            payload = obj.to_payload(record, self.limits, warnings)
         return payload, payload_hash(payload)
 
     def changes(self, source: Store, entity: Entity[Any]) -> Iterator[Change]:
