@@ -21,7 +21,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from twenty_emulator import _duplicates, _graphql, _graphql_metadata, _group_by, _merge, _metadata_api, _query
+from twenty_emulator import _duplicates, _graphql, _graphql_metadata, _group_by, _js, _merge, _metadata_api, _query
 from twenty_emulator._errors import ApiError, bad_request, express_bad_request
 from twenty_emulator._faults import FaultDecision, rules_from_json
 from twenty_emulator._state import Emulator
@@ -221,7 +221,7 @@ async def _json_body(request: Request) -> Any:
         return None
     text = raw.decode("utf-8", errors="replace")
     try:
-        value = json.loads(text, parse_int=_query.js_int, parse_constant=_refuse_constant)
+        value = json.loads(text, parse_int=_js.js_int, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
         raise express_bad_request(_v8_json_error(text, exc)) from exc
     except _NotJsonError as exc:

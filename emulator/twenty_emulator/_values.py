@@ -15,8 +15,10 @@ from typing import Any
 
 from twenty_emulator._columns import Layout, column_for
 from twenty_emulator._composites import links_input, normalise_link, phones_input
+from twenty_emulator._dates import canonical_date, canonical_date_time
 from twenty_emulator._errors import ApiError, bad_request, internal_error
-from twenty_emulator._query import canonical_date, canonical_date_time, js_inspect, js_number, option_ranks
+from twenty_emulator._js import js_inspect, js_number
+from twenty_emulator._query import option_ranks
 from twenty_emulator._workspace import FieldMeta, ObjectMeta
 
 __all__ = [

@@ -1,4 +1,4 @@
-"""Reading lists as Twenty 2.21.0 does (``twenty_emulator._query``), run against a real in-memory SQLite.
+"""Reading lists as Twenty 2.21.0 does (the ``twenty_emulator._query`` package), run against a real in-memory SQLite.
 
 Three layers: the recorded scenarios of a real server replayed through the list pipeline (ids, order, totalCount,
 pageInfo with byte-identical cursors, error bodies); table-driven cases over the standard workspace (one behaviour
@@ -19,7 +19,9 @@ from typing import Any
 import pytest
 from twenty_emulator import _query as q
 from twenty_emulator._columns import Column, columns_of, decode, encode, quote
+from twenty_emulator._dates import canonical_date_time
 from twenty_emulator._errors import ApiError
+from twenty_emulator._query._filter_syntax import COMPARATORS
 from twenty_emulator._workspace import FieldMeta, ObjectMeta, Workspace
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -944,7 +946,7 @@ def test_limit_zero_still_counts(db: sqlite3.Connection, std: Workspace) -> None
     ],
 )
 def test_canonical_date_time(text: str, canonical: str | None) -> None:
-    assert q.canonical_date_time(text) == canonical
+    assert canonical_date_time(text) == canonical
 
 
 # -- fuzzing ---------------------------------------------------------------------------------------------------------
@@ -954,7 +956,7 @@ FIELDS = [
     "emails.primaryEmail", "emails.additionalEmails", "id", "createdAt", "deletedAt", "position", "avatarFile",
     "createdBy.source", "phones.primaryPhoneNumber", "nope", "and", "not", "company", "people",
 ]  # fmt: skip
-OPERATORS = [*q._COMPARATORS, "badop", ""]
+OPERATORS = [*COMPARATORS, "badop", ""]
 VALUES = [
     "x", '"a,b"', "'q'", "", "NULL", "NOT_NULL", "1", "-2.5", "abc", "true", P1, P1.upper(), "2024-01-01",
     "2024-01-01T10:00:00Z", "[x,y]", f"[{P1},{P2}]", "[1,2]", "[]", "%a_%", "\\%", "*?[", "é", "(", ")",
