@@ -26,9 +26,12 @@ Twenty answers GraphQL errors inside an HTTP 200 (``errors[].extensions.code``);
 The error's ``error`` is the GraphQL code, ``code`` the sub-code, ``messages`` every error's message and ``body`` the
 whole answer (its ``data`` holds the root fields that did succeed). Things to know about Twenty 2.21.0's GraphQL:
 
-- Each root field of a request is one rate-limit token (a request with three root fields costs three): the pacer
-  takes as many (counted with ``graphql-core`` when installed, else one). A request refused by the throttle did
-  nothing: it is retried (queries always, mutations only when every root field was refused).
+- A request costs one rate-limit token whatever its number of root fields: each root field runs Twenty's throttle,
+  but they run concurrently and all read the bucket before any writes it back (seen on a real 2.21.0: 99 one-field
+  queries, then a three-field query or mutation admitted whole, then the next request refused; cassette
+  ``graphql-429``). So several root fields in one request save tokens. When the bucket is empty every root field is
+  refused: such a request did nothing and is retried (queries always, mutations only when every root field was
+  refused).
 - The server does not check selections: a misspelt field answers ``null``. :meth:`GraphQL.validate` checks a query
   against the workspace's schema locally (``graphql-core``, the ``graphql`` extra; one introspection request).
   ``gql`` is not used: its transports would bypass this client's pacing, retries and errors, and its schema
@@ -60,7 +63,7 @@ if TYPE_CHECKING:
 
     from twenty_sdk._transport import AsyncTransport, BaseTransport, Transport
 
-__all__ = ["AsyncGraphQL", "GraphQL", "connection_query", "graphql_error", "is_mutation", "root_field_count"]
+__all__ = ["AsyncGraphQL", "GraphQL", "connection_query", "graphql_error", "is_mutation"]
 
 PATH = "/graphql"
 METADATA_PATH = "/metadata"  # the schema's API (objects, fields): not rate limited
@@ -128,45 +131,6 @@ def is_mutation(query: str) -> bool:
     return match is not None and match.group(1) == "mutation"
 
 
-_THROTTLE_FREE = ("__typename", "__schema", "__type")  # answered without a query runner: no token
-
-
-def root_field_count(query: str, operation_name: str | None = None) -> int:
-    """How many throttle tokens the request costs Twenty: its operation's root fields (introspection is free). 1
-    when ``graphql-core`` is not installed or the document does not parse (the server will say why)."""
-    try:
-        from graphql import (
-            FieldNode,
-            FragmentDefinitionNode,
-            FragmentSpreadNode,
-            GraphQLError,
-            InlineFragmentNode,
-            OperationDefinitionNode,
-            parse,
-        )
-    except ImportError:
-        return 1
-    try:
-        document = parse(query, no_location=True)
-    except GraphQLError:
-        return 1
-    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    named = [op for op in operations if operation_name and op.name is not None and op.name.value == operation_name]
-    operation = named[0] if named else operations[0] if len(operations) == 1 else None
-    if operation is None:
-        return 1
-    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
-    count = 0
-    for node in operation.selection_set.selections:
-        selections = [node]
-        if isinstance(node, FragmentSpreadNode) and node.name.value in fragments:
-            selections = list(fragments[node.name.value].selection_set.selections)
-        elif isinstance(node, InlineFragmentNode):
-            selections = list(node.selection_set.selections)
-        count += sum(1 for f in selections if isinstance(f, FieldNode) and f.name.value not in _THROTTLE_FREE)
-    return max(count, 1)
-
-
 def connection_query(
     connection: str, fields: str, *, type_name: str | None = None, with_filter: bool = False, with_order: bool = False
 ) -> str:
@@ -224,12 +188,6 @@ class _Base:
         if operation_name:
             payload["operationName"] = operation_name
         return payload
-
-    def _extra_tokens(self, query: str, operation_name: str | None, path: str) -> int:
-        """Tokens beyond the one the transport takes: one per further root field (``/graphql`` only)."""
-        if path != PATH or not self._transport.pacer.enabled:
-            return 0
-        return root_field_count(query, operation_name) - 1
 
     def _settle(
         self, answer: Any, mutation: bool, attempt: int, path: str = PATH, sent_at: float | None = None
@@ -318,12 +276,9 @@ class GraphQL(_Base):
         mutation = is_mutation(query)
         retry_lost = (not mutation) if idempotent is None else idempotent
         payload = self._payload(query, variables, operation_name)
-        extra = self._extra_tokens(query, operation_name, path)
         attempt = 0
         while True:
             attempt += 1
-            for _ in range(extra):  # each root field is one token of Twenty's throttle
-                self._sync.pacer.acquire()
             sent_at = self._transport.pacer.clock()
             answer = self._sync.request("POST", path, json=payload, idempotent=retry_lost)
             again, data = self._settle(answer, mutation, attempt, path, sent_at)
@@ -415,12 +370,9 @@ class AsyncGraphQL(_Base):
         mutation = is_mutation(query)
         retry_lost = (not mutation) if idempotent is None else idempotent
         payload = self._payload(query, variables, operation_name)
-        extra = self._extra_tokens(query, operation_name, path)
         attempt = 0
         while True:
             attempt += 1
-            for _ in range(extra):  # each root field is one token of Twenty's throttle
-                await self._async.pacer.acquire_async()
             sent_at = self._transport.pacer.clock()
             answer = await self._async.request("POST", path, json=payload, idempotent=retry_lost)
             again, data = self._settle(answer, mutation, attempt, path, sent_at)

@@ -28,7 +28,7 @@ from twenty_sdk import (
     TwentyClient,
     _pacing,
 )
-from twenty_sdk._graphql import graphql_error, is_mutation, root_field_count
+from twenty_sdk._graphql import graphql_error, is_mutation
 
 API_KEY = "tw_graphql_Mv4nQ8rT2wXk"
 BASE_URL = "http://twenty.local"
@@ -223,7 +223,7 @@ def test_the_metadata_api_is_reached_with_path_and_is_not_paced(emulator: Emulat
     assert not _pacing.is_rate_limited_path("/metadata")
 
 
-def test_the_pacer_takes_a_token_per_root_field(emulator: Emulator) -> None:
+def test_the_pacer_takes_one_token_per_request_whatever_its_root_fields(emulator: Emulator) -> None:
     taken: list[float] = []
 
     class CountingPacer(Pacer):
@@ -234,19 +234,10 @@ def test_the_pacer_takes_a_token_per_root_field(emulator: Emulator) -> None:
     pacer = CountingPacer(RateLimit(short_limit=1000, long_limit=1000), sleep=lambda _s: None)
     transport = ASGISyncTransport(create_app(emulator))
     with TwentyClient(BASE_URL, API_KEY, transport=transport, pacer=pacer, retry=QUICK_RETRY) as tw:
-        tw.graphql.execute("{ people { totalCount } companies { totalCount } }")
+        tw.graphql.execute("{ people { totalCount } companies { totalCount } opportunities { totalCount } }")
+        assert len(taken) == 1
+        tw.graphql.execute("{ people { totalCount } }")
         assert len(taken) == 2
-        tw.graphql.execute("query A { people { totalCount } } query B { a: people { totalCount } }", operation_name="B")
-        assert len(taken) == 3
-
-
-def test_root_fields_are_counted_through_fragments() -> None:
-    assert root_field_count("{ ...F } fragment F on Query { people { totalCount } companies { totalCount } }") == 2
-    assert root_field_count("not graphql") == 1
-
-
-def test_introspection_fields_cost_no_token() -> None:
-    assert root_field_count("{ __schema { queryType { name } } people { totalCount } }") == 1
 
 
 def test_iter_types_a_custom_objects_filter_from_the_metadata(twenty: TwentyClient) -> None:
