@@ -27,8 +27,8 @@ The error's ``error`` is the GraphQL code, ``code`` the sub-code, ``messages`` e
 whole answer (its ``data`` holds the root fields that did succeed). Things to know about Twenty 2.21.0's GraphQL:
 
 - A request costs one rate-limit token whatever its number of root fields: each root field runs Twenty's throttle,
-  but they run concurrently and all read the bucket before any writes it back (seen on a real 2.21.0: 99 one-field
-  queries, then a three-field query or mutation admitted whole, then the next request refused; cassette
+  but they run concurrently and all read the bucket before any writes it back (seen on a real 2.21.0: 98 one-field
+  queries, then a three-field query and a three-field mutation admitted whole, the next request refused; cassette
   ``graphql-429``). So several root fields in one request save tokens. When the bucket is empty every root field is
   refused: such a request did nothing and is retried (queries always, mutations only when every root field was
   refused).
