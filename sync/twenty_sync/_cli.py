@@ -4,6 +4,8 @@
     twenty-sync run    --source 'bigquery:my-project.crm?location=EU' [--dry-run] [--apply-deletes] [--concurrency 3]
     twenty-sync pull   --target postgres:env:SUPABASE_DB_URL [--policy last_writer_wins | --store-owns FIELD ...]
     twenty-sync status                                                 # synced counts, watermarks, last errors
+    twenty-sync plan   --source postgres:env:CRM_DB --mapping mapping.toml   # the user's own tables (see below)
+    twenty-sync mapping check mapping.toml                             # validate a mapping, print what it maps
 
 Stores (``--source`` / ``--target``; defaults ``$TWENTY_SYNC_SOURCE`` / ``$TWENTY_SYNC_TARGET``, else
 ``local:twenty-sync.sqlite3``):
@@ -18,6 +20,10 @@ Stores (``--source`` / ``--target``; defaults ``$TWENTY_SYNC_SOURCE`` / ``$TWENT
   ``api_endpoint`` or ``$BIGQUERY_EMULATOR_HOST``, an emulator and anonymous credentials;
 - ``supabase:https://PROJECT.supabase.co[?schema=NAME]``: Supabase's REST API, the key from
   ``$SUPABASE_SERVICE_ROLE_KEY``, ``$SUPABASE_KEY``, else Secret Manager secret ``supabase-service-role-key``.
+
+Mappings (``--mapping FILE`` on plan, run and pull; default ``$TWENTY_SYNC_MAPPING``): the source's own tables,
+views or queries read through a :class:`~twenty_sync.SyncMapping` TOML file (``local:``, ``postgres:`` and
+``bigquery:`` stores), instead of the seed's tables. A mapped source is read-only: ``pull`` to it is refused.
 
 Twenty: ``--url`` / ``--api-key``, else ``TWENTY_API_URL`` / ``TWENTY_API_KEY`` or Secret Manager
 (``ClientConfig.resolve``). The state lives in ``--state`` (default ``$TWENTY_SYNC_STATE``, else
@@ -50,9 +56,11 @@ from twenty_sdk import ClientConfig, ConfigurationError, GoogleSecretManager, Ra
 from twenty_sdk._errors import scrub
 from twenty_sdk._secrets import find_secret
 from twenty_sync._engine import PUSH_ORDER, ConflictPolicy, FieldPolicy, RunReport, SyncEngine
+from twenty_sync._mapped_source import MappedSource, MappedSourceError, QueryableStore
 from twenty_sync._mapping import Limits
 from twenty_sync._plan import Planner
 from twenty_sync._records import ENTITIES
+from twenty_sync._source_mapping import SyncMapping
 from twenty_sync._state import SyncState
 from twenty_sync._state_postgres import State
 from twenty_sync.stores import Store
@@ -61,6 +69,7 @@ __all__ = [
     "BIGQUERY_EMULATOR_ENV_VAR",
     "DEFAULT_SOURCE",
     "DEFAULT_STATE",
+    "MAPPING_ENV_VAR",
     "SOURCE_ENV_VAR",
     "STATE_ENV_VAR",
     "SUPABASE_KEY_ENV_VARS",
@@ -77,6 +86,7 @@ SOURCE_ENV_VAR = "TWENTY_SYNC_SOURCE"
 TARGET_ENV_VAR = "TWENTY_SYNC_TARGET"
 STATE_ENV_VAR = "TWENTY_SYNC_STATE"
 PHONE_REGION_ENV_VAR = "TWENTY_SYNC_DEFAULT_PHONE_REGION"
+MAPPING_ENV_VAR = "TWENTY_SYNC_MAPPING"
 BIGQUERY_EMULATOR_ENV_VAR = "BIGQUERY_EMULATOR_HOST"
 SUPABASE_KEY_ENV_VARS: tuple[str, ...] = ("SUPABASE_SERVICE_ROLE_KEY", "SUPABASE_KEY")
 SUPABASE_KEY_SECRET_NAMES: tuple[str, ...] = ("supabase-service-role-key",)
@@ -374,15 +384,19 @@ def _parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True)
     source_help = f"the store to read (default ${SOURCE_ENV_VAR}, else {DEFAULT_SOURCE})"
+    mapping = env.get(MAPPING_ENV_VAR, "").strip() or None
+    mapping_help = f"a mapping TOML file: read your own tables, views or queries (default ${MAPPING_ENV_VAR})"
 
     plan = commands.add_parser("plan", help="print what a run would do (no write)")
     plan.add_argument("--source", default=source, help=source_help)
+    plan.add_argument("--mapping", default=mapping, metavar="FILE", help=mapping_help)
 
     run = commands.add_parser("run", help="push the source to Twenty")
     run.add_argument("--source", default=source, help=source_help)
     run.add_argument("--dry-run", action="store_true", help="print the plan instead")
     run.add_argument("--apply-deletes", action="store_true", help="soft-delete records gone from the source")
-    run.add_argument("--no-schema", action="store_true", help="skip ensure_schema(SEED_SCHEMA)")
+    run.add_argument("--mapping", default=mapping, metavar="FILE", help=mapping_help)
+    run.add_argument("--no-schema", action="store_true", help="skip ensure_schema (the seed's or the mapping's)")
     run.add_argument(
         "--concurrency",
         type=_positive,
@@ -408,7 +422,12 @@ def _parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
         help="also write records Twenty holds as the last push left them (left out when the target is the store "
         "pushed from: they are there already, in the store's own spelling)",
     )
+    pull.add_argument("--mapping", default=mapping, metavar="FILE", help=mapping_help + " (refused: read-only)")
     pull.set_defaults(push_source=source)
+
+    check = commands.add_parser("mapping", help="check a mapping file and print what it maps")
+    check.add_argument("action", choices=("check",))
+    check.add_argument("file", metavar="FILE")
 
     commands.add_parser("status", help="synced counts, watermarks and the last run's errors")
     return parser
@@ -471,15 +490,31 @@ def _command(
     def write(text: str) -> None:
         out.write(_scrub(text, secrets) + "\n")
 
+    if args.command == "mapping":
+        write(SyncMapping.load(args.file).describe())
+        return 0
+    mapping = SyncMapping.load(args.mapping) if getattr(args, "mapping", None) else None
+
+    def opened(spec: str) -> Store:
+        store = _open_store(spec, env, secret_manager, secrets)
+        if mapping is None:
+            return store
+        try:
+            return MappedSource(cast(QueryableStore, store), mapping, limits=_limits(args))
+        except MappedSourceError:
+            store.close()
+            raise
+
     state = _open_state(args.state, env, secret_manager, secrets)
     try:
         if args.command == "status":
             write(_status(state))
             return 0
         if args.command == "plan" or (args.command == "run" and args.dry_run):
-            source = _open_store(args.source, env, secret_manager, secrets)
+            source = opened(args.source)
+            entities = [e for e in PUSH_ORDER if mapping is None or mapping.get(e.name) is not None]
             try:
-                plan = Planner(state, limits=_limits(args)).plan(source, PUSH_ORDER)
+                plan = Planner(state, limits=_limits(args)).plan(source, entities)
             finally:
                 source.close()
             write(plan.table())
@@ -494,13 +529,13 @@ def _command(
             )
             report: RunReport
             if args.command == "run":
-                source = _open_store(args.source, env, secret_manager, secrets)
+                source = opened(args.source)
                 try:
                     report = engine.run(source, ensure_schema=not args.no_schema, apply_deletes=args.apply_deletes)
                 finally:
                     source.close()
             else:
-                target = _open_store(args.target, env, secret_manager, secrets)
+                target = opened(args.target)
                 try:
                     policy: ConflictPolicy | FieldPolicy = (
                         dict.fromkeys(args.store_owns, "store")

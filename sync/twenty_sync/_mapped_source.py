@@ -38,8 +38,9 @@ from twenty_sync.stores import WriteResult
 __all__ = ["MappedRecord", "MappedSource", "MappedSourceError", "QueryableStore"]
 
 
-class MappedSourceError(RuntimeError):
-    """What a mapped source cannot do (write rows back), or an entity it does not map."""
+class MappedSourceError(ValueError):
+    """What a mapped source cannot do (write rows back, read from a store without SQL), or a source that breaks
+    its mapping (a key on two rows, a row without a key)."""
 
 
 @runtime_checkable

@@ -849,9 +849,7 @@ def _custom_problems(m: EntityMapping, where: str) -> list[str]:
         elif c.name in seed or c.name == _KEY_FIELDS[m.entity]:
             problems.append(f"{at}: {c.name!r} is a field of the sync's own (map it under fields instead)")
         if c.type in ("SELECT", "MULTI_SELECT"):
-            if not c.options:
-                problems.append(f"{at}: a {c.type} needs its options")
-            elif len(set(c.options)) != len(c.options):
+            if len(set(c.options)) != len(c.options):
                 problems.append(f"{at}: an option is listed twice")
         elif c.options:
             problems.append(f"{at}: options are for SELECT and MULTI_SELECT fields only")
