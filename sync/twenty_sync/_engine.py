@@ -53,6 +53,16 @@ from twenty_sdk import (
     TwentyClient,
 )
 from twenty_sdk._batching import complete_composites, partial_composites
+from twenty_sync._deletions import (
+    LIVE_AND_DELETED,
+    DeletionPolicy,
+    apply_deletions,
+    check_keys,
+    deletion_of,
+    kept_deleted_reason,
+    key_check_due,
+    restored_reason,
+)
 from twenty_sync._mapped_source import MappedSource
 from twenty_sync._mapping import (
     DEFAULT_LIMITS,
@@ -70,9 +80,9 @@ from twenty_sync._mapping import (
 from twenty_sync._plan import Change, Planner, SyncPlan
 from twenty_sync._records import BUSINESSES, CONTACTS, RELATIONSHIPS, Entity
 from twenty_sync._seed_schema import SEED_SCHEMA
-from twenty_sync._state import StateRow, Watermark
+from twenty_sync._state import Deletion, StateRow, Watermark
 from twenty_sync._state_postgres import State
-from twenty_sync.stores import Store, SupportsKeyHashes, SupportsStateDiff
+from twenty_sync.stores import Store, SupportsDeletionMarks, SupportsKeyHashes, SupportsStateDiff
 
 __all__ = [
     "PUSH_ORDER",
@@ -148,11 +158,14 @@ class RunReport:
         return sum(e.counts["created"] + e.counts["updated"] + e.counts["deleted"] for e in self.entities)
 
     def table(self) -> str:
-        cols = ("created", "updated", "unchanged", "deleted", "failed", "warned", "held", "skipped")
-        header = f"{'entity':<14}" + "".join(f"{c:>10}" for c in cols) + f"{'requests':>10}"
+        cols: tuple[str, ...] = ("created", "updated", "unchanged", "deleted", "failed", "warned", "held", "skipped")
+        # records deleted in Twenty that a push left deleted or brought back: a column once there are some
+        cols += tuple(c for c in ("kept_deleted", "restored") if any(e.counts[c] for e in self.entities))
+        width = {c: max(10, len(c) + 1) for c in cols}
+        header = f"{'entity':<14}" + "".join(f"{c:>{width[c]}}" for c in cols) + f"{'requests':>10}"
         lines = [f"{self.operation} {self.run_id}", header, "-" * len(header)]
         for e in self.entities:
-            lines.append(f"{e.entity:<14}" + "".join(f"{e.counts[c]:>10}" for c in cols) + f"{e.requests:>10}")
+            lines.append(f"{e.entity:<14}" + "".join(f"{e.counts[c]:>{width[c]}}" for c in cols) + f"{e.requests:>10}")
         for entity, key, reason in self.errors[:10]:
             lines.append(f"  error {entity} {key}: {reason}")
         if len(self.errors) > 10:
@@ -206,6 +219,12 @@ class _Push:
     report: RunReport
     pool: ThreadPoolExecutor | None
     failed_in_a_row: int = 0
+    restore: bool = False
+    """Whether records deleted in Twenty may be sent again (:attr:`DeletionPolicy.restore`)."""
+    deletions_known: dict[str, bool] = attrs.field(factory=dict)
+    """Per entity: whether the state records any deletion (else the push guard asks nothing)."""
+    restoring: dict[str, Deletion] = attrs.field(factory=dict)
+    """The records deleted in Twenty this run sends again, by key, until they land."""
 
 
 _SORTED_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False, sort_keys=True)
@@ -276,6 +295,7 @@ class SyncEngine:
         pull_write_size: int = 5000,
         default_phone_region: str | None = None,
         strict: bool | None = None,
+        deletions: DeletionPolicy | None = None,
     ) -> None:
         if not 1 <= batch_size <= _MAX_BATCH:
             raise ValueError(f"batch_size must be between 1 and {_MAX_BATCH}, not {batch_size}")
@@ -296,6 +316,8 @@ class SyncEngine:
             limits = attrs.evolve(limits, strict=strict)
         self.planner = Planner(state, limits=limits, read_batch_size=read_batch_size)
         self.progress = progress
+        self.deletions = deletions or DeletionPolicy()
+        """What pulls and pushes do about records deleted in Twenty (:class:`DeletionPolicy`)."""
 
     # --- plan -----------------------------------------------------------------------------------------------------
 
@@ -315,10 +337,13 @@ class SyncEngine:
         dry_run: bool = False,
         apply_deletes: bool = False,
         keys: Iterable[str] | None = None,
+        restore_deleted: bool | None = None,
     ) -> RunReport:
         """Push ``source`` to Twenty (see the module docstring). ``dry_run``: only the plan (``report.plan``).
         ``apply_deletes``: soft-delete in Twenty the records gone from the source (else only counted).
-        ``keys``: push only these keys (of every entity given)."""
+        ``keys``: push only these keys (of every entity given). ``restore_deleted``: send rows whose record a CRM user
+        deleted in Twenty, restoring it (default: :attr:`DeletionPolicy.restore`; else they are left deleted, logged
+        and counted ``kept_deleted``)."""
         report = RunReport(_new_run_id(), "dry-run" if dry_run else "push")
         entities = _mapped_entities(source, entities)
         if dry_run:
@@ -331,7 +356,7 @@ class SyncEngine:
         only = frozenset(keys) if keys is not None else None
         pool = ThreadPoolExecutor(self.concurrency, "twenty-sync") if self.concurrency > 1 else None
         with pool or nullcontext():
-            push = _Push(report, pool)
+            push = _Push(report, pool, restore=self.deletions.restore if restore_deleted is None else restore_deleted)
             for entity in entities:
                 er = EntityReport(entity.name)
                 report.entities.append(er)
@@ -385,6 +410,7 @@ class SyncEngine:
         claimed: dict[str, str] = {}  # email/domain → key, of the records in flight
 
         def check(final: bool = False) -> None:
+            self._leave_deleted(obj, candidates, er, push)
             ready.extend(
                 self._check(obj, candidates, ready, errors, er, deferred=None if final else deferred, claimed=claimed)
             )
@@ -668,8 +694,60 @@ class SyncEngine:
                 )
             )
         self.state.record(obj.entity.name, landed)
+        if push.restoring:
+            self._restored(obj, landed, er, push, warned)
         if self.progress is not None:
             self.progress("push", obj.entity.name, er.counts["created"] + er.counts["updated"])
+
+    def _leave_deleted(self, obj: TwentyObject[Any], candidates: list[Change], er: EntityReport, push: _Push) -> None:
+        """The push guard: drop from ``candidates`` the rows whose record a CRM user deleted in Twenty (the state
+        recorded it at a pull), with a warning in ``sync_errors`` — Twenty's upsert would restore them silently.
+        With ``push.restore`` they stay, a destroyed one as a create (sent whole), and are logged once landed."""
+        name = obj.entity.name
+        if not candidates:
+            return
+        if name not in push.deletions_known:  # one count per entity and run; none recorded: no lookup per batch
+            push.deletions_known[name] = self.state.deletion_count(name) > 0
+        if not push.deletions_known[name]:
+            return
+        found = self.state.deletions(name, [c.key for c in candidates])
+        if not found:
+            return
+        kept: list[Change] = []
+        warned: list[tuple[str, str]] = []
+        for change in candidates:
+            deletion = found.get(change.key)
+            if deletion is None:
+                kept.append(change)
+            elif push.restore:
+                push.restoring[change.key] = deletion
+                again = change  # a destroyed one is a new record: every field, not a diff
+                if deletion.kind == "destroyed" and change.op == "update":
+                    again = attrs.evolve(change, op="create", state=None)
+                kept.append(again)
+            else:
+                er.counts["kept_deleted"] += 1
+                warned.append((change.key, _WARNING + kept_deleted_reason(deletion)))
+        candidates[:] = kept
+        if warned:
+            self.state.log_errors(push.report.run_id, self.source_name, name, "upsert", warned)
+            push.report.warnings.extend((name, k, w.removeprefix(_WARNING)) for k, w in warned)
+
+    def _restored(
+        self,
+        obj: TwentyObject[Any],
+        landed: list[StateRow],
+        er: EntityReport,
+        push: _Push,
+        warned: list[tuple[str, str]],
+    ) -> None:
+        """Rows sent back to Twenty although deleted there have landed: restored. Their deletion is forgotten."""
+        back = [r.key for r in landed if r.key in push.restoring]
+        if not back:
+            return
+        self.state.undelete(obj.entity.name, back)
+        er.counts["restored"] += len(back)
+        warned.extend((key, _WARNING + restored_reason(push.restoring.pop(key))) for key in back)
 
     def _delete(self, obj: TwentyObject[Any], rows: list[StateRow], er: EntityReport) -> None:
         resource = self.client.records(obj.name_plural)
@@ -688,20 +766,30 @@ class SyncEngine:
         target_name: str = "target",
         filter: Filter | str | None = None,
         skip_own_writes: bool = False,
+        deletions: DeletionPolicy | None = None,
+        check_keys: bool | None = None,
     ) -> RunReport:
         """Bring Twenty's changes since the last pull into ``target`` (see the module docstring). ``target_name``
         names the target in ``sync_errors`` and keys its watermark: pull each store under a name of its own.
         ``filter``: an extra filter ANDed to the watermark's (the watermark is then left as it is).
         ``skip_own_writes``: leave out records as this engine's last push left them (when ``target`` is the store
-        pushed from: they are there)."""
+        pushed from: they are there).
+
+        Records deleted in Twenty since the last pull come in the same pages (:mod:`twenty_sync._deletions`) and
+        are applied to ``target`` by ``deletions`` (default: the engine's :class:`DeletionPolicy`); ``check_keys``:
+        check that the synced records still exist (to find destroyed ones) now (True), never (False), or when
+        :attr:`DeletionPolicy.key_check_every` says (None)."""
         if isinstance(target, MappedSource):
             target.check_writable(entities)  # before any request: the user's tables and queries are not written
         report = RunReport(_new_run_id(), "pull")
         for entity in entities:
             er = EntityReport(entity.name)
             report.entities.append(er)
+            rules = deletions or self.deletions
             with self._counting(entity, er):
-                self._pull_entity(target, entity, report, policy, target_name, filter, skip_own_writes, er)
+                self._pull_entity(target, entity, report, policy, target_name, filter, skip_own_writes, er, rules)
+            if filter is None and check_keys is not False:
+                self._check_keys(target, entity, report, target_name, er, rules, forced=bool(check_keys))
         return report
 
     def _pull_entity(  # noqa: PLR0917
@@ -714,8 +802,10 @@ class SyncEngine:
         extra: Filter | str | None,
         skip_own_writes: bool,
         er: EntityReport,
+        rules: DeletionPolicy | None = None,
     ) -> EntityReport:
         obj = OBJECTS[entity.name]
+        rules = rules or self.deletions
         # one cursor per target: pulling into a second store starts from the beginning, not where the first is
         at = "" if target_name == "target" else f"@{target_name}"  # the default's names are those of earlier versions
         mark_name, pulled_at_name = f"pull:{entity.name}{at}", f"pulled-at:{entity.name}{at}"
@@ -729,6 +819,8 @@ class SyncEngine:
                 for record in batch:
                     local[record.key] = record
         parts = [f"updatedAt[gte]:{mark.updated_at}"] if mark else []
+        parts.append(LIVE_AND_DELETED)  # soft deletions too: they move updatedAt, so they come in these pages
+        deletions_known = self.state.deletion_count(entity.name) > 0  # some may be live again
         if extra is not None:
             parts.append(extra.text if isinstance(extra, Filter) else extra)
         query = ",".join(parts) or None
@@ -768,6 +860,12 @@ class SyncEngine:
             ]
             if not rows:
                 continue
+            page_last = rows[-1]
+            gone = [r for r in rows if r.get("deletedAt")]
+            if gone:  # before the watermark can move past them
+                rows = [r for r in rows if not r.get("deletedAt")]
+                self._pulled_deletions(target, entity, gone, local, policy, report, target_name, er, rules)
+            revived = self._revived(target, entity, rows, rules) if deletions_known and rows else set()
             known = self.state.by_twenty_ids(entity.name, [str(r["id"]) for r in rows])
             refs = self._refs(obj, rows)
             to_write = pending
@@ -778,7 +876,7 @@ class SyncEngine:
                     continue
                 projection = twenty_projection(obj, row)
                 st = known.get(str(row["id"]))
-                if skip_own_writes and st is not None and st.twenty_hash == projection:
+                if skip_own_writes and st is not None and st.twenty_hash == projection and key not in revived:
                     er.counts["unchanged"] += 1
                     continue
                 try:
@@ -793,13 +891,122 @@ class SyncEngine:
                         er.counts["skipped"] += 1
                         continue
                 to_write.append((record, row, projection, st))
-            last = rows[-1]
+            last = page_last
             if len(pending) >= self.pull_write_size or not pending:  # nothing waiting: the mark moves on now
                 flush()
         flush()
         if extra is None:
             self.state.set_watermark(pulled_at_name, Watermark(started.isoformat(), ""))
         return er
+
+    def _pulled_deletions(  # noqa: PLR0917
+        self,
+        target: Store,
+        entity: Entity[Any],
+        rows: list[dict[str, Any]],
+        local: Mapping[str, Any],
+        policy: ConflictPolicy | FieldPolicy,
+        report: RunReport,
+        target_name: str,
+        er: EntityReport,
+        rules: DeletionPolicy,
+    ) -> None:
+        """Records a pull found in Twenty's trash (``deletedAt`` set): recorded in the state, applied to the store."""
+        obj = OBJECTS[entity.name]
+        found = [d for d in (deletion_of(obj, r) for r in rows) if d is not None]
+        er.counts["skipped"] += len(rows) - len(found)  # without the external key: not records the sync owns
+        self._deleted(target, entity, found, local, policy, report, target_name, er, rules)
+
+    def _deleted(  # noqa: PLR0917
+        self,
+        target: Store,
+        entity: Entity[Any],
+        found: list[Deletion],
+        local: Mapping[str, Any],
+        policy: ConflictPolicy | FieldPolicy,
+        report: RunReport,
+        target_name: str,
+        er: EntityReport,
+        rules: DeletionPolicy,
+    ) -> None:
+        """Deletions seen in Twenty: the state records them, the store gets them by ``rules.store``; a row changed
+        in the store since the last pull is marked rather than deleted where the conflict policy keeps the store's
+        side (``store_wins``, a later store edit under ``last_writer_wins``, fields the store owns)."""
+        if not found:
+            return
+        self.state.record_deletions(entity.name, found)
+        keep: dict[str, str] = {}
+        if rules.store == "delete":
+            for d in found:
+                row = local.get(d.key)
+                if row is None or policy == "twenty_wins":
+                    continue
+                if policy == "last_writer_wins":
+                    at = datetime.fromisoformat(d.deleted_at.replace("Z", "+00:00"))
+                    if row.updated_at is not None and row.updated_at > at:
+                        keep[d.key] = "the store's row changed after (policy last_writer_wins)"
+                elif isinstance(policy, str):
+                    keep[d.key] = f"the store's row changed since the last pull (policy {policy})"
+                elif any(owner == "store" for owner in policy.values()):
+                    keep[d.key] = "the store owns some of its fields and changed since the last pull"
+        _, warnings = apply_deletions(target, entity, found, rules.store, keep=keep)
+        er.counts["deleted"] += len(found)
+        if warnings:
+            logged = [(k, _WARNING + w) for k, w in warnings]
+            self.state.log_errors(report.run_id, target_name, entity.name, "pull", logged)
+            report.warnings.extend((entity.name, k, w) for k, w in warnings)
+
+    def _revived(
+        self, target: Store, entity: Entity[Any], rows: list[dict[str, Any]], rules: DeletionPolicy
+    ) -> set[str]:
+        """The keys of live records the state holds as deleted in Twenty (a CRM user restored them, or a record was
+        made again with their key): their deletion is forgotten and their store row unmarked."""
+        obj = OBJECTS[entity.name]
+        keys = [str(r[obj.key_field]) for r in rows if r.get(obj.key_field)]
+        back = set(self.state.deletions(entity.name, keys))
+        if back:
+            self.state.undelete(entity.name, back)
+            if rules.store != "ignore" and isinstance(target, SupportsDeletionMarks):
+                target.mark_deleted(entity, [(k, None) for k in sorted(back)])
+        return back
+
+    def _check_keys(  # noqa: PLR0917
+        self,
+        target: Store,
+        entity: Entity[Any],
+        report: RunReport,
+        target_name: str,
+        er: EntityReport,
+        rules: DeletionPolicy,
+        *,
+        forced: bool,
+    ) -> None:
+        """The periodic key check (:func:`~twenty_sync._deletions.check_keys`): the state's records gone from
+        Twenty are destroyed ones; applied as a pull applies soft deletions. Its requests count in ``er.requests``.
+        The first pull into a target starts the period (``check_keys=True`` checks at once)."""
+        at = "" if target_name == "target" else f"@{target_name}"
+        mark_name = f"key-check:{entity.name}{at}"
+        now = datetime.now(UTC)
+        last = self.state.watermark(mark_name)
+        if not forced and last is None:  # the period starts at the first pull into this target
+            if rules.key_check_every is not None:
+                self.state.set_watermark(mark_name, Watermark(now.isoformat(), ""))
+            return
+        if not forced and not key_check_due(last.updated_at if last else None, rules.key_check_every, now):
+            return
+        obj = OBJECTS[entity.name]
+        resource = self.client.records(obj.name_plural)
+        before = resource.requests
+        for check in check_keys(self.client, self.state, obj, via=rules.key_check_via, now=now):
+            self._deleted(target, entity, [*check.destroyed, *check.soft], {}, "twenty_wins", report, target_name, er,
+                          rules)  # fmt: skip
+            if check.live:
+                self._revived(target, entity, [{obj.key_field: k} for k in check.live], rules)
+            if rules.key_check_via == "graphql":
+                er.requests += check.requests  # /graphql: not counted by the object's resource
+            er.counts["checked"] += check.requests
+        er.requests += resource.requests - before
+        self.state.set_watermark(mark_name, Watermark(now.isoformat(), ""))
 
     def _resolve(self, policy: ConflictPolicy | FieldPolicy, pulled: Any, row: dict[str, Any], local: Any) -> Any:
         """The record to write for a conflict (None: keep the store's as it is)."""
