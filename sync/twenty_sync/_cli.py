@@ -3,6 +3,7 @@
     twenty-sync plan   --source local:warehouse.sqlite3                # what a run would do (no write)
     twenty-sync run    --source 'bigquery:my-project.crm?location=EU' [--dry-run] [--apply-deletes] [--concurrency 3]
     twenty-sync pull   --target postgres:env:SUPABASE_DB_URL [--policy last_writer_wins | --store-owns FIELD ...]
+    twenty-sync pull   --deleted delete --check-keys                  # records deleted in Twenty: rows deleted too
     twenty-sync status                                                 # synced counts, watermarks, last errors
     twenty-sync plan   --source postgres:env:CRM_DB --mapping mapping.toml   # the user's own tables (see below)
     twenty-sync mapping check mapping.toml                             # validate a mapping, print what it maps
@@ -25,6 +26,11 @@ Mappings (``--mapping FILE`` on plan, run and pull; default ``$TWENTY_SYNC_MAPPI
 views or queries read through a :class:`~twenty_sync.SyncMapping` TOML file (``local:``, ``postgres:`` and
 ``bigquery:`` stores), instead of the seed's tables. A mapped source is read-only: ``pull`` to it is refused.
 
+Records a CRM user deleted in Twenty (:mod:`twenty_sync._deletions`): ``pull`` marks their rows' ``deleted_at``
+(``--deleted delete``: deletes the rows; ``ignore``: leaves them) and checks every ``--key-check-every`` hours (24;
+``--check-keys``: now; ``--no-key-check``: never) that the synced records still exist, 200 a request; ``run`` leaves
+them deleted in Twenty and logs each changed row it did not send, unless ``--restore-deleted``.
+
 Twenty: ``--url`` / ``--api-key``, else ``TWENTY_API_URL`` / ``TWENTY_API_KEY`` or Secret Manager
 (``ClientConfig.resolve``). The state lives in ``--state`` (default ``$TWENTY_SYNC_STATE``, else
 ``twenty-sync.state.sqlite3``). A secret missing everywhere is an error naming every place tried. Passwords and keys
@@ -45,6 +51,7 @@ import sys
 import traceback
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import redirect_stderr, suppress
+from datetime import timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any, Literal, TextIO, cast
@@ -55,6 +62,7 @@ import attrs
 from twenty_sdk import ClientConfig, ConfigurationError, GoogleSecretManager, RateLimit, TwentyClient, TwentyError
 from twenty_sdk._errors import scrub
 from twenty_sdk._secrets import find_secret
+from twenty_sync._deletions import DeletionPolicy
 from twenty_sync._engine import PUSH_ORDER, ConflictPolicy, FieldPolicy, RunReport, SyncEngine
 from twenty_sync._mapped_source import MappedSource, MappedSourceError, QueryableStore
 from twenty_sync._mapping import Limits
@@ -398,6 +406,12 @@ def _parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
     run.add_argument("--mapping", default=mapping, metavar="FILE", help=mapping_help)
     run.add_argument("--no-schema", action="store_true", help="skip ensure_schema (the seed's or the mapping's)")
     run.add_argument(
+        "--restore-deleted",
+        action="store_true",
+        help="send changed rows whose record a CRM user deleted in Twenty, restoring it (default: left deleted and "
+        "logged)",
+    )
+    run.add_argument(
         "--concurrency",
         type=_positive,
         default=1,
@@ -422,6 +436,22 @@ def _parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
         help="also write records Twenty holds as the last push left them (left out when the target is the store "
         "pushed from: they are there already, in the store's own spelling)",
     )
+    pull.add_argument(
+        "--deleted",
+        choices=("mark", "delete", "ignore"),
+        default="mark",
+        help="the row of a record deleted in Twenty: set its deleted_at (default), delete it, or leave it",
+    )
+    pull.add_argument(
+        "--key-check-every",
+        type=float,
+        default=24.0,
+        metavar="HOURS",
+        help="how often to check that synced records still exist, finding destroyed ones (default 24; "
+        "costs one request per 200 synced records)",
+    )
+    pull.add_argument("--check-keys", action="store_true", help="run that check now")
+    pull.add_argument("--no-key-check", action="store_true", help="never run that check")
     pull.add_argument("--mapping", default=mapping, metavar="FILE", help=mapping_help + " (refused: read-only)")
     pull.set_defaults(push_source=source)
 
@@ -525,7 +555,12 @@ def _command(
         progress = _ProgressLine(err, err.isatty() if args.progress is None else args.progress)
         with TwentyClient(config=config) as client:
             engine = SyncEngine(
-                client, state, progress=progress, concurrency=getattr(args, "concurrency", 1), limits=_limits(args)
+                client,
+                state,
+                progress=progress,
+                concurrency=getattr(args, "concurrency", 1),
+                limits=_limits(args),
+                deletions=_deletion_policy(args),
             )
             report: RunReport
             if args.command == "run":
@@ -544,7 +579,11 @@ def _command(
                     )
                     own = args.target == args.push_source and not args.include_own_writes
                     report = engine.pull(
-                        target, policy=policy, target_name=redact_spec(args.target), skip_own_writes=own
+                        target,
+                        policy=policy,
+                        target_name=redact_spec(args.target),
+                        skip_own_writes=own,
+                        check_keys=True if args.check_keys else None,
                     )
                 finally:
                     target.close()
@@ -555,11 +594,25 @@ def _command(
         state.close()
 
 
+def _deletion_policy(args: argparse.Namespace) -> DeletionPolicy:
+    """What the command line says about records deleted in Twenty (the defaults where a command has no option)."""
+    hours = getattr(args, "key_check_every", 24.0)
+    if hours < 0:
+        raise ConfigurationError(f"--key-check-every must be 0 or more hours, not {hours}")
+    return DeletionPolicy(
+        store=getattr(args, "deleted", "mark"),
+        restore=getattr(args, "restore_deleted", False),
+        key_check_every=None if getattr(args, "no_key_check", False) else timedelta(hours=hours),
+    )
+
+
 def _status(state: State) -> str:
     where = state.path if isinstance(state, SyncState) else repr(state)
-    lines = [f"state: {where}", f"{'entity':<14}{'synced':>10}  last synced at"]
+    lines = [f"state: {where}", f"{'entity':<14}{'synced':>10}{'deleted in Twenty':>19}  last synced at"]
     for entity in ENTITIES:
-        lines.append(f"{entity.name:<14}{state.count(entity.name):>10}  {state.last_synced_at(entity.name) or '-'}")
+        name = entity.name
+        deleted = state.deletion_count(name)
+        lines.append(f"{name:<14}{state.count(name):>10}{deleted:>19}  {state.last_synced_at(name) or '-'}")
     for name, mark in state.watermarks().items():
         if name.startswith("pull:"):
             entity_name, _, target = name.removeprefix("pull:").partition("@")
