@@ -5,23 +5,34 @@ nestjs-query pages them: cursors are ``arrayconnection:<offset>`` in base64, obj
 REST metadata list does), each object's ``fields`` connection and ``fieldsList``, a field's ``object`` and
 ``relation``; and ``createOneObject`` / ``updateOneObject`` / ``deleteOneObject``, ``createOneField`` /
 ``updateOneField`` / ``deleteOneField``, which go through the same rules as ``/rest/metadata`` (so a new custom
-field shows at once in ``/graphql`` and REST). Unlike ``/graphql``, this API is executed the standard way (Twenty
-runs it through GraphQL Yoga with validation), so ``graphql-core`` executes it against the subset's schema,
-written from the types of the real server's introspection (``introspection-metadata.json``). Not rate limited.
+field shows at once in ``/graphql`` and REST); ``webhooks`` / ``webhook`` and ``createWebhook`` / ``updateWebhook`` /
+``deleteWebhook`` (``WebhookService`` and ``FlatWebhookValidatorService``: the target URL normalised as JavaScript's
+``URL`` prints it and required to be http or https, a 64-hex-digit secret when none is given, listed oldest first;
+kept in memory, never called — the emulator sends no webhook). Unlike ``/graphql``, this API is executed the
+standard way (Twenty runs it through GraphQL Yoga with validation), so ``graphql-core`` executes it against the
+subset's schema, written from the types of the real server's introspection (``introspection-metadata.json``). Not
+rate limited.
 
-Not served (the real API has ~100 queries and ~220 mutations): views, indexes, workspace, members, roles, …
+Not served (the real API has ~100 queries and ~220 mutations): views, indexes, workspace, members, roles, API keys
+(their type carries a ``Role``), ``currentUser`` (an API key is refused it anyway), ``objectRecordCounts`` (Twenty
+answers PostgreSQL's estimates, ``pg_class.reltuples``, which no exact count reproduces), …
 """
 
 from __future__ import annotations
 
 import base64
 import re
+import secrets
+import threading
+import uuid
+import weakref
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit, urlunsplit
 
 from twenty_emulator import _metadata_api
 from twenty_emulator._errors import ApiError
-from twenty_emulator._workspace import FIELD_TYPES, FieldMeta, ObjectMeta
+from twenty_emulator._workspace import FIELD_TYPES, FieldMeta, ObjectMeta, now_iso
 
 if TYPE_CHECKING:
     from graphql import GraphQLResolveInfo, GraphQLSchema
@@ -161,11 +172,21 @@ input UpdateFieldInput {{
 input UpdateOneFieldMetadataInput {{ id: UUID! update: UpdateFieldInput! }}
 input DeleteOneFieldInput {{ id: UUID! }}
 
+type Webhook {{
+  id: UUID! targetUrl: String! operations: [String!]! description: String secret: String! applicationId: UUID!
+  createdAt: DateTime! updatedAt: DateTime! deletedAt: DateTime
+}}
+input CreateWebhookInput {{ id: UUID targetUrl: String! operations: [String!]! description: String secret: String }}
+input UpdateWebhookInputUpdates {{ targetUrl: String operations: [String!] description: String secret: String }}
+input UpdateWebhookInput {{ id: UUID! update: UpdateWebhookInputUpdates! }}
+
 type Query {{
   objects(paging: CursorPaging! = {{first: 10}}, filter: ObjectFilter! = {{}}): ObjectConnection!
   object(id: UUID!): Object!
   fields(paging: CursorPaging! = {{first: 10}}, filter: FieldFilter! = {{}}): FieldConnection!
   field(id: UUID!): Field!
+  webhooks: [Webhook!]!
+  webhook(id: UUID!): Webhook
 }}
 type Mutation {{
   createOneObject(input: CreateOneObjectInput!): Object!
@@ -174,6 +195,9 @@ type Mutation {{
   createOneField(input: CreateOneFieldMetadataInput!): Field!
   updateOneField(input: UpdateOneFieldMetadataInput!): Field!
   deleteOneField(input: DeleteOneFieldInput!): Field!
+  createWebhook(input: CreateWebhookInput!): Webhook!
+  updateWebhook(input: UpdateWebhookInput!): Webhook!
+  deleteWebhook(id: UUID!): Webhook!
 }}
 """
 
@@ -269,6 +293,152 @@ def _connection(items: list[Any], paging: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+# -- webhooks -------------------------------------------------------------------------------------------------------
+
+_SPECIAL_SCHEMES = frozenset({"http", "https", "ws", "wss", "ftp", "file"})  # the WHATWG URL "special" schemes
+
+
+def _parsed_url(text: str) -> str | None:
+    """``new URL(text).toString()`` for the URLs webhooks take (scheme and host lower-cased, ``/`` as an empty path
+    of a special scheme), or None where JavaScript's ``URL`` throws."""
+    try:
+        parts = urlsplit(text.strip())
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if not scheme or not re.fullmatch(r"[a-z][a-z0-9+.-]*", scheme) or " " in text.strip():
+        return None
+    if scheme not in _SPECIAL_SCHEMES:
+        return urlunsplit((scheme, parts.netloc, parts.path, parts.query, parts.fragment))
+    if not parts.hostname and scheme != "file":
+        return None
+    userinfo, _, _ = parts.netloc.rpartition("@")
+    host = (parts.hostname or "").lower()
+    netloc = (f"{userinfo}@" if userinfo else "") + host + (f":{parts.port}" if parts.port is not None else "")
+    return urlunsplit((scheme, netloc, parts.path or "/", parts.query, parts.fragment))
+
+
+def _webhook_not_found() -> MetadataError:
+    return MetadataError(
+        "Webhook not found",
+        {"subCode": "WEBHOOK_NOT_FOUND", "userFriendlyMessage": "Webhook not found.", "code": "NOT_FOUND"},
+    )
+
+
+def _webhook_invalid(kind: str, minimal: Mapping[str, Any], errors: list[dict[str, str]]) -> MetadataError:
+    """A failed workspace-migration validation of one webhook (``METADATA_VALIDATION_FAILED``)."""
+    verb = "creating" if kind == "create" else "updating"
+    failure = {
+        "status": "fail",
+        "errors": errors,
+        "flatEntityMinimalInformation": dict(minimal),
+        "metadataName": "webhook",
+        "type": kind,
+    }
+    return MetadataError(
+        f"Multiple validation errors occurred while {verb} webhook",
+        {
+            "code": "METADATA_VALIDATION_FAILED",
+            "errors": {"webhook": [failure]},
+            "summary": {"totalErrors": len(errors), "webhook": 1},
+            "userFriendlyMessage": errors[0]["userFriendlyMessage"] if len(errors) == 1 else "Many validation errors",
+            "message": "Validation failed for 1 webhook",
+        },
+    )
+
+
+_TARGET_REQUIRED = {
+    "code": "INVALID_WEBHOOK_INPUT",
+    "message": "Target URL is required",
+    "userFriendlyMessage": "Target URL is required",
+}
+_TARGET_INVALID = {
+    "code": "INVALID_TARGET_URL",
+    "message": "Invalid target URL provided",
+    "userFriendlyMessage": "Please provide a valid HTTP or HTTPS URL",
+}
+
+
+def _target_errors(target: str, *, creating: bool) -> list[dict[str, str]]:
+    parsed = _parsed_url(target)
+    errors = [dict(_TARGET_REQUIRED)] if creating and not target else []
+    if parsed is None or urlsplit(parsed).scheme not in ("http", "https"):
+        errors.append(dict(_TARGET_INVALID))
+    return errors
+
+
+class _Webhooks:
+    """One emulator's webhooks, by id, in creation order."""
+
+    def __init__(self) -> None:
+        self.items: dict[str, dict[str, Any]] = {}
+        self.lock = threading.Lock()
+
+
+_WEBHOOKS: weakref.WeakKeyDictionary[Emulator, _Webhooks] = weakref.WeakKeyDictionary()
+_WEBHOOKS_LOCK = threading.Lock()
+
+
+def _webhooks_of(emulator: Emulator) -> _Webhooks:
+    with _WEBHOOKS_LOCK:
+        return _WEBHOOKS.setdefault(emulator, _Webhooks())
+
+
+def _create_webhook(emulator: Emulator, data: Mapping[str, Any]) -> dict[str, Any]:
+    target = str(data["targetUrl"])
+    normalised = _parsed_url(target) or target
+    webhook_id = str(data.get("id") or uuid.uuid4()).lower()
+    errors = _target_errors(normalised, creating=True)
+    if errors:
+        raise _webhook_invalid("create", {"universalIdentifier": webhook_id, "targetUrl": normalised}, errors)
+    stamp = now_iso()
+    webhook = {
+        "id": webhook_id,
+        "targetUrl": normalised,
+        "operations": list(data["operations"]),
+        "description": data.get("description"),
+        "secret": data.get("secret") or secrets.token_hex(32),
+        "applicationId": emulator.workspace.custom_application_id,
+        "createdAt": stamp,
+        "updatedAt": stamp,
+        "deletedAt": None,
+    }
+    store = _webhooks_of(emulator)
+    with store.lock:
+        store.items[webhook_id] = webhook
+    return dict(webhook)
+
+
+def _update_webhook(emulator: Emulator, webhook_id: str, update: Mapping[str, Any]) -> dict[str, Any]:
+    store = _webhooks_of(emulator)
+    with store.lock:
+        webhook = store.items.get(webhook_id.lower())
+        if webhook is None:
+            raise _webhook_not_found()
+        changes = {k: v for k, v in update.items() if v is not None}
+        if "targetUrl" in changes:
+            changes["targetUrl"] = _parsed_url(str(changes["targetUrl"])) or str(changes["targetUrl"])
+            errors = _target_errors(changes["targetUrl"], creating=False)
+            if errors:
+                raise _webhook_invalid("update", {"universalIdentifier": webhook["id"]}, errors)
+        webhook.update(changes, updatedAt=now_iso())
+        return dict(webhook)
+
+
+def _find_webhook(emulator: Emulator, webhook_id: str) -> dict[str, Any] | None:
+    found = _webhooks_of(emulator).items.get(webhook_id.lower())
+    return dict(found) if found is not None else None
+
+
+def _delete_webhook(emulator: Emulator, webhook_id: str) -> dict[str, Any]:
+    store = _webhooks_of(emulator)
+    with store.lock:
+        webhook = store.items.pop(webhook_id.lower(), None)
+    if webhook is None:
+        raise _webhook_not_found()
+    return webhook
+
+
 # -- resolvers ------------------------------------------------------------------------------------------------------
 
 
@@ -285,6 +455,9 @@ class _Resolvers:
     def field_out(self, field: FieldMeta) -> dict[str, Any]:
         out = dict(field.raw)
         out.setdefault("objectMetadataId", field.object.id)
+        # a field created without them has no description nor icon (REST leaves the keys out); GraphQL reads "" (g10)
+        out.setdefault("description", "")
+        out.setdefault("icon", "")
         out["_meta"] = field
         return out
 
@@ -331,6 +504,12 @@ class _Resolvers:
             return self.object_out(self.find_object(made["id"]))
 
         def deleted_object(_info: Any, input: Mapping[str, Any]) -> dict[str, Any]:
+            if self.workspace.object_by_id(str(input["id"]).lower()) is None:
+                # recorded (g10): the deletion looks the object up in the flat-entity maps, which throw a plain Error
+                raise MetadataError(
+                    "Could not find flat entity in maps",
+                    {"code": "INTERNAL_SERVER_ERROR", "userFriendlyMessage": "An error occurred."},
+                )
             before = self.object_out(self.find_object(input["id"]))
             self.rest("DELETE", f"/rest/metadata/objects/{input['id']}", None, "deleteOneObject")
             return before
@@ -340,6 +519,8 @@ class _Resolvers:
             return self.field_out(self.find_field(made["id"]))
 
         def updated_field(_info: Any, input: Mapping[str, Any]) -> dict[str, Any]:
+            if self.workspace.field_by_id(str(input["id"]).lower()) is None:
+                raise _field_to_update_not_found()
             update = dict(input["update"])
             if "description" in update and update["description"] is None:
                 update["description"] = ""  # recorded (g05): a description set to null reads back ""
@@ -347,6 +528,8 @@ class _Resolvers:
             return self.field_out(self.find_field(made["id"]))
 
         def deleted_field(_info: Any, input: Mapping[str, Any]) -> dict[str, Any]:
+            if self.workspace.field_by_id(str(input["id"]).lower()) is None:
+                raise _gone("Field to delete not found", "FIELD_METADATA_NOT_FOUND")
             before = self.field_out(self.find_field(input["id"]))
             self.rest("DELETE", f"/rest/metadata/fields/{input['id']}", None, "deleteOneField")
             return before
@@ -362,6 +545,11 @@ class _Resolvers:
             "createOneField": created_field,
             "updateOneField": updated_field,
             "deleteOneField": deleted_field,
+            "webhooks": lambda _info: [dict(w) for w in _webhooks_of(self.emulator).items.values()],
+            "webhook": lambda _info, id: _find_webhook(self.emulator, str(id)),
+            "createWebhook": lambda _info, input: _create_webhook(self.emulator, input),
+            "updateWebhook": lambda _info, input: _update_webhook(self.emulator, str(input["id"]), input["update"]),
+            "deleteWebhook": lambda _info, id: _delete_webhook(self.emulator, str(id)),
         }
 
     def resolve(self, source: Any, info: GraphQLResolveInfo[Any], **args: Any) -> Any:
@@ -409,6 +597,41 @@ def _not_found(entity: str, entity_id: str) -> MetadataError:
     )
 
 
+# The user-friendly messages of ObjectMetadataException / FieldMetadataException, by code.
+_NOT_FOUND_FRIENDLY = {"OBJECT_METADATA_NOT_FOUND": "Object not found.", "FIELD_METADATA_NOT_FOUND": "Field not found."}
+
+
+def _gone(message: str, code: str) -> MetadataError:
+    """A metadata exception with a ``NOT_FOUND`` code, as the metadata API's exception filter answers it."""
+    friendly = _NOT_FOUND_FRIENDLY.get(code, "An error occurred.")
+    return MetadataError(message, {"subCode": code, "userFriendlyMessage": friendly, "code": "NOT_FOUND"})
+
+
+def _field_to_update_not_found() -> MetadataError:
+    """``updateOneField`` of an unknown id: a failed validation of the update, with an empty id (recorded: g10)."""
+    error = {
+        "code": "FIELD_METADATA_NOT_FOUND",
+        "message": "Field metadata to update not found",
+        "userFriendlyMessage": "Field metadata to update not found",
+    }
+    failure = {
+        "errors": [error],
+        "type": "update",
+        "metadataName": "fieldMetadata",
+        "flatEntityMinimalInformation": {"id": ""},
+    }
+    return MetadataError(
+        "Validation errors occurred while updating field",
+        {
+            "code": "METADATA_VALIDATION_FAILED",
+            "errors": {"fieldMetadata": [failure]},
+            "summary": {"totalErrors": 1, "fieldMetadata": 1},
+            "userFriendlyMessage": error["userFriendlyMessage"],
+            "message": "Validation failed for 1 fieldMetadata",
+        },
+    )
+
+
 def _metadata_error(err: ApiError) -> MetadataError:
     """A ``/rest/metadata`` error → the GraphQL error Twenty's metadata resolvers answer for it."""
     body = err.body if isinstance(err.body, dict) else {}
@@ -431,6 +654,8 @@ def _metadata_error(err: ApiError) -> MetadataError:
             "message": f"Validation failed for {', '.join(parts)}",
         }
         return MetadataError(str(message), extensions)
+    if err.status == 404 and isinstance(body.get("code"), str):
+        return _gone(str(message), body["code"])
     code = {400: "BAD_USER_INPUT", 404: "NOT_FOUND", 409: "CONFLICT"}.get(err.status, "INTERNAL_SERVER_ERROR")
     return MetadataError(str(message), {"code": code, "userFriendlyMessage": "An error occurred."})
 

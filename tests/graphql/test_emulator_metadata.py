@@ -105,3 +105,39 @@ def test_the_metadata_api_validates_selections(http: httpx.Client) -> None:
     assert answer == {
         "errors": [{"message": 'Cannot query field "nope" on type "Object".', "locations": [{"line": 1, "column": 28}]}]
     }
+
+
+def test_a_webhook_created_without_a_secret_gets_64_hex_digits(http: httpx.Client) -> None:
+    made = meta(
+        http, 'mutation { createWebhook(input: {targetUrl: "https://h.test", operations: ["*.*"]}) { secret } }'
+    )
+    secret = made["data"]["createWebhook"]["secret"]
+    assert len(secret) == 64
+    assert int(secret, 16) >= 0
+
+
+def test_webhooks_are_kept_per_emulator(http: httpx.Client) -> None:
+    meta(http, 'mutation { createWebhook(input: {targetUrl: "https://h.test", operations: ["*.*"]}) { id } }')
+    with client(Emulator(api_key="k")) as other:
+        answer = other.post("/metadata", json={"query": "{ webhooks { id } }"}, headers={"Authorization": "Bearer k"})
+    assert answer.json() == {"data": {"webhooks": []}}
+
+
+@pytest.mark.parametrize(
+    ("sent", "stored"),
+    [
+        ("https://h.test", "https://h.test/"),
+        ("HTTPS://User@H.Test:8443/A?b=C#D", "https://User@h.test:8443/A?b=C#D"),
+        ("http://h.test/path", "http://h.test/path"),
+    ],
+)
+def test_a_webhook_target_url_is_stored_as_javascript_prints_it(http: httpx.Client, sent: str, stored: str) -> None:
+    query = "mutation($u: String!) { createWebhook(input: {targetUrl: $u, operations: []}) { targetUrl } }"
+    assert meta(http, query, {"u": sent})["data"]["createWebhook"]["targetUrl"] == stored
+
+
+@pytest.mark.parametrize("sent", ["h.test/hook", "ftp://h.test", "https://", "javascript:alert(1)"])
+def test_a_webhook_target_that_is_not_an_http_url_is_refused(http: httpx.Client, sent: str) -> None:
+    query = "mutation($u: String!) { createWebhook(input: {targetUrl: $u, operations: []}) { id } }"
+    (error,) = meta(http, query, {"u": sent})["errors"]
+    assert error["extensions"]["errors"]["webhook"][0]["errors"][0]["code"] == "INVALID_TARGET_URL"
