@@ -3,7 +3,7 @@
     from twenty_sdk import Filter, TwentyClient
     with TwentyClient() as twenty:                             # key from the argument, env or Secret Manager
         ada = twenty.people.get(person_id)                     # a PersonForResponse
-        for company in twenty.companies.iter(filter=Filter.gte("employees", 10)):
+        for company in twenty.companies.list(filter=Filter.gte("employees", 10)):   # every page, as it goes
             ...
         twenty.people.upsert_many(rows)                        # 200 per request, de-duplicated, bisected
 
@@ -11,50 +11,166 @@
         people = transport.request("GET", "/rest/people")
 
 Errors are all :class:`TwentyError` (tree in ``twenty_sdk._errors``).
+
+The names are imported on first use (PEP 562): ``import twenty_sdk`` loads none of httpx, the clients, the schema
+tools or GraphQL; ``from twenty_sdk import TwentyClient`` loads what the client needs, and its resources
+(``twenty.metadata``, ``twenty.graphql``, ``twenty.people``...) load their modules when first touched.
 """
 
-from twenty_sdk._client import AsyncTwentyClient, TwentyClient
-from twenty_sdk._config import ClientConfig
-from twenty_sdk._errors import (
-    APIConnectionError,
-    APIError,
-    APITimeoutError,
-    AuthenticationError,
-    BadRequestError,
-    BatchError,
-    BatchFailure,
-    ConfigurationError,
-    ConflictError,
-    InternalServerError,
-    NotFoundError,
-    PaginationError,
-    PermissionDeniedError,
-    RateLimitError,
-    SchemaError,
-    TwentyError,
-    raise_for_response,
-)
-from twenty_sdk._filters import Filter
-from twenty_sdk._graphql import AsyncGraphQL, GraphQL
-from twenty_sdk._metadata import AsyncMetadata, Metadata
-from twenty_sdk._normalise import normalize_email, normalize_emails, normalize_link, normalize_links
-from twenty_sdk._pacing import Pacer, RateLimit, shared_pacer
-from twenty_sdk._pagination import Page
-from twenty_sdk._records import AsyncRecords, Records
-from twenty_sdk._retry import RetryPolicy
-from twenty_sdk._schema import (
-    FieldInfo,
-    FieldSpec,
-    ObjectInfo,
-    ObjectSpec,
-    RelationSpec,
-    SchemaItem,
-    SchemaReport,
-    SelectOption,
-    validate_schema,
-)
-from twenty_sdk._secrets import GoogleSecretManager, Secret
-from twenty_sdk._transport import AsyncTransport, Transport
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from twenty_sdk._batching import (
+        MAX_BATCH,
+        complete_composites,
+        partial_composites,
+    )
+    from twenty_sdk._client import (
+        AsyncTwentyClient,
+        TwentyClient,
+    )
+    from twenty_sdk._config import (
+        ClientConfig,
+        resolve_api_key,
+    )
+    from twenty_sdk._errors import (
+        APIConnectionError,
+        APIError,
+        APITimeoutError,
+        AuthenticationError,
+        BadRequestError,
+        BatchError,
+        BatchFailure,
+        ConfigurationError,
+        ConflictError,
+        InternalServerError,
+        NotFoundError,
+        PaginationError,
+        PermissionDeniedError,
+        RateLimitError,
+        SchemaError,
+        TwentyError,
+        raise_for_response,
+        scrub,
+    )
+    from twenty_sdk._filters import (
+        Filter,
+    )
+    from twenty_sdk._graphql import (
+        AsyncGraphQL,
+        GraphQL,
+    )
+    from twenty_sdk._metadata import (
+        AsyncMetadata,
+        Metadata,
+    )
+    from twenty_sdk._normalise import (
+        normalize_email,
+        normalize_emails,
+        normalize_link,
+        normalize_links,
+    )
+    from twenty_sdk._pacing import (
+        Pacer,
+        RateLimit,
+        shared_pacer,
+    )
+    from twenty_sdk._pagination import (
+        AsyncPage,
+        AsyncPageRequest,
+        Page,
+    )
+    from twenty_sdk._records import (
+        AsyncRecords,
+        Records,
+    )
+    from twenty_sdk._retry import (
+        RetryPolicy,
+    )
+    from twenty_sdk._schema import (
+        FieldInfo,
+        FieldSpec,
+        ObjectInfo,
+        ObjectSpec,
+        RelationSpec,
+        SchemaItem,
+        SchemaReport,
+        SelectOption,
+        validate_schema,
+    )
+    from twenty_sdk._secrets import (
+        GoogleSecretManager,
+        Secret,
+        find_secret,
+    )
+    from twenty_sdk._transport import (
+        AsyncTransport,
+        Transport,
+    )
+
+_MODULE_OF: dict[str, str] = {
+    "MAX_BATCH": "_batching",
+    "complete_composites": "_batching",
+    "partial_composites": "_batching",
+    "AsyncTwentyClient": "_client",
+    "TwentyClient": "_client",
+    "ClientConfig": "_config",
+    "resolve_api_key": "_config",
+    "APIConnectionError": "_errors",
+    "APIError": "_errors",
+    "APITimeoutError": "_errors",
+    "AuthenticationError": "_errors",
+    "BadRequestError": "_errors",
+    "BatchError": "_errors",
+    "BatchFailure": "_errors",
+    "ConfigurationError": "_errors",
+    "ConflictError": "_errors",
+    "InternalServerError": "_errors",
+    "NotFoundError": "_errors",
+    "PaginationError": "_errors",
+    "PermissionDeniedError": "_errors",
+    "RateLimitError": "_errors",
+    "SchemaError": "_errors",
+    "TwentyError": "_errors",
+    "raise_for_response": "_errors",
+    "scrub": "_errors",
+    "Filter": "_filters",
+    "AsyncGraphQL": "_graphql",
+    "GraphQL": "_graphql",
+    "AsyncMetadata": "_metadata",
+    "Metadata": "_metadata",
+    "normalize_email": "_normalise",
+    "normalize_emails": "_normalise",
+    "normalize_link": "_normalise",
+    "normalize_links": "_normalise",
+    "Pacer": "_pacing",
+    "RateLimit": "_pacing",
+    "shared_pacer": "_pacing",
+    "AsyncPage": "_pagination",
+    "AsyncPageRequest": "_pagination",
+    "Page": "_pagination",
+    "AsyncRecords": "_records",
+    "Records": "_records",
+    "RetryPolicy": "_retry",
+    "FieldInfo": "_schema",
+    "FieldSpec": "_schema",
+    "ObjectInfo": "_schema",
+    "ObjectSpec": "_schema",
+    "RelationSpec": "_schema",
+    "SchemaItem": "_schema",
+    "SchemaReport": "_schema",
+    "SelectOption": "_schema",
+    "validate_schema": "_schema",
+    "GoogleSecretManager": "_secrets",
+    "Secret": "_secrets",
+    "find_secret": "_secrets",
+    "AsyncTransport": "_transport",
+    "Transport": "_transport",
+}
+"""Where each public name lives: ``twenty_sdk.<name>`` imports ``twenty_sdk.<module>`` on first use."""
 
 __all__ = [
     "APIConnectionError",
@@ -62,6 +178,8 @@ __all__ = [
     "APITimeoutError",
     "AsyncGraphQL",
     "AsyncMetadata",
+    "AsyncPage",
+    "AsyncPageRequest",
     "AsyncRecords",
     "AsyncTransport",
     "AsyncTwentyClient",
@@ -78,6 +196,7 @@ __all__ = [
     "GoogleSecretManager",
     "GraphQL",
     "InternalServerError",
+    "MAX_BATCH",
     "Metadata",
     "NotFoundError",
     "ObjectInfo",
@@ -99,11 +218,29 @@ __all__ = [
     "Transport",
     "TwentyClient",
     "TwentyError",
+    "complete_composites",
+    "find_secret",
     "normalize_email",
     "normalize_emails",
     "normalize_link",
     "normalize_links",
+    "partial_composites",
     "raise_for_response",
+    "resolve_api_key",
+    "scrub",
     "shared_pacer",
     "validate_schema",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module 'twenty_sdk' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"twenty_sdk.{module}"), name)
+    globals()[name] = value  # the next access is a plain attribute read
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

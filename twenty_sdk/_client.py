@@ -3,12 +3,12 @@
     from twenty_sdk import TwentyClient
     with TwentyClient() as twenty:                       # URL and key from the arguments, the environment or GSM
         ada = twenty.people.create({"name": {"firstName": "Ada"}, "emails": {"primaryEmail": "ada@example.com"}})
-        for company in twenty.companies.iter(order_by="createdAt,id"):
+        for company in twenty.companies.list(order_by="createdAt,id"):   # every page, fetched as the loop goes
             ...
         pets = twenty.records("pets")                   # any object, custom ones too: plain dicts
 
     async with AsyncTwentyClient() as twenty:
-        async for person in twenty.people.iter():
+        async for person in twenty.people.list():
             ...
 
 A client owns one :class:`~twenty_sdk.Transport` (pacing, retries, errors), shared by every resource; the rate-limit
@@ -20,14 +20,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import cached_property
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 
 import httpx
 
 from twenty_sdk._config import ClientConfig
-from twenty_sdk._graphql import AsyncGraphQL, GraphQL
-from twenty_sdk._metadata import AsyncMetadata, Metadata
 from twenty_sdk._pacing import Pacer
 from twenty_sdk._records import AsyncRecords, ObjectRef, Records
 from twenty_sdk._secrets import Secret
@@ -52,16 +51,10 @@ if TYPE_CHECKING:
         TaskForUpdate,
     )
 
-__all__ = ["STANDARD_OBJECTS", "AsyncTwentyClient", "TwentyClient"]
+    from twenty_sdk._graphql import AsyncGraphQL, GraphQL
+    from twenty_sdk._metadata import AsyncMetadata, Metadata
 
-STANDARD_OBJECTS: dict[str, ObjectRef] = {
-    "people": ObjectRef("people", ("person_for_response", "PersonForResponse")),
-    "companies": ObjectRef("companies", ("company_for_response", "CompanyForResponse")),
-    "opportunities": ObjectRef("opportunities", ("opportunity_for_response", "OpportunityForResponse")),
-    "notes": ObjectRef("notes", ("note_for_response", "NoteForResponse")),
-    "tasks": ObjectRef("tasks", ("task_for_response", "TaskForResponse")),
-}
-"""The objects with a typed resource on the clients, and the generated model their answers are parsed into."""
+__all__ = ["AsyncTwentyClient", "TwentyClient"]
 
 _NAME = re.compile(r"[a-z][a-zA-Z0-9]*")
 
@@ -93,7 +86,8 @@ class TwentyClient:
     your own ``httpx.Client`` (not closed by :meth:`close`); ``transport``: an httpx transport for ours (e.g.
     ``httpx.MockTransport`` in tests); ``pacer``: a :class:`Pacer` instead of the workspace's shared one.
 
-    Attributes: ``people``, ``companies``, ``opportunities``, ``notes``, ``tasks`` (typed :class:`Records`),
+    Attributes (each made, and its module imported, when first touched): ``people``, ``companies``,
+    ``opportunities``, ``notes``, ``tasks`` (typed :class:`Records`),
     ``metadata`` (objects and fields), ``graphql`` (Twenty's GraphQL API: selected fields, nested relations,
     aggregates; see :mod:`twenty_sdk._graphql`), ``transport`` (for raw requests:
     ``client.transport.request("GET", path)``).
@@ -112,19 +106,53 @@ class TwentyClient:
     ) -> None:
         self.config = _config(base_url, api_key, config, config_options)
         self.transport = Transport(self.config, http_client=http_client, transport=transport, pacer=pacer)
-        self.metadata = Metadata(self.transport)
-        self.graphql = GraphQL(self.transport)
-        t = self.transport
-        self.people: Records[PersonForResponse, Person, PersonForUpdate] = Records(t, STANDARD_OBJECTS["people"])
-        self.companies: Records[CompanyForResponse, Company, CompanyForUpdate] = Records(
-            t, STANDARD_OBJECTS["companies"]
-        )
-        self.opportunities: Records[OpportunityForResponse, Opportunity, OpportunityForUpdate] = Records(
-            t, STANDARD_OBJECTS["opportunities"]
-        )
-        self.notes: Records[NoteForResponse, Note, NoteForUpdate] = Records(t, STANDARD_OBJECTS["notes"])
-        self.tasks: Records[TaskForResponse, Task, TaskForUpdate] = Records(t, STANDARD_OBJECTS["tasks"])
         self._plain: dict[str, PlainRecords] = {}
+
+    # Each resource is made, and its module or generated model imported, when first touched.
+
+    @cached_property
+    def metadata(self) -> Metadata:
+        """The workspace's objects and fields (:class:`~twenty_sdk.Metadata`)."""
+        from twenty_sdk._metadata import Metadata
+
+        return Metadata(self.transport)
+
+    @cached_property
+    def graphql(self) -> GraphQL:
+        """Twenty's GraphQL API (:class:`~twenty_sdk.GraphQL`)."""
+        from twenty_sdk._graphql import GraphQL
+
+        return GraphQL(self.transport)
+
+    @cached_property
+    def people(self) -> Records[PersonForResponse, Person, PersonForUpdate]:
+        from twenty_generated.models import PersonForResponse
+
+        return Records(self.transport, ObjectRef("people"), PersonForResponse.from_dict)
+
+    @cached_property
+    def companies(self) -> Records[CompanyForResponse, Company, CompanyForUpdate]:
+        from twenty_generated.models import CompanyForResponse
+
+        return Records(self.transport, ObjectRef("companies"), CompanyForResponse.from_dict)
+
+    @cached_property
+    def opportunities(self) -> Records[OpportunityForResponse, Opportunity, OpportunityForUpdate]:
+        from twenty_generated.models import OpportunityForResponse
+
+        return Records(self.transport, ObjectRef("opportunities"), OpportunityForResponse.from_dict)
+
+    @cached_property
+    def notes(self) -> Records[NoteForResponse, Note, NoteForUpdate]:
+        from twenty_generated.models import NoteForResponse
+
+        return Records(self.transport, ObjectRef("notes"), NoteForResponse.from_dict)
+
+    @cached_property
+    def tasks(self) -> Records[TaskForResponse, Task, TaskForUpdate]:
+        from twenty_generated.models import TaskForResponse
+
+        return Records(self.transport, ObjectRef("tasks"), TaskForResponse.from_dict)
 
     def records(self, name_plural: str) -> PlainRecords:
         """The records of any object by its plural name (``"pets"``, ``"people"``), as plain ``dict``s: custom
@@ -169,21 +197,51 @@ class AsyncTwentyClient:
     ) -> None:
         self.config = _config(base_url, api_key, config, config_options)
         self.transport = AsyncTransport(self.config, http_client=http_client, transport=transport, pacer=pacer)
-        self.metadata = AsyncMetadata(self.transport)
-        self.graphql = AsyncGraphQL(self.transport)
-        t = self.transport
-        self.people: AsyncRecords[PersonForResponse, Person, PersonForUpdate] = AsyncRecords(
-            t, STANDARD_OBJECTS["people"]
-        )
-        self.companies: AsyncRecords[CompanyForResponse, Company, CompanyForUpdate] = AsyncRecords(
-            t, STANDARD_OBJECTS["companies"]
-        )
-        self.opportunities: AsyncRecords[OpportunityForResponse, Opportunity, OpportunityForUpdate] = AsyncRecords(
-            t, STANDARD_OBJECTS["opportunities"]
-        )
-        self.notes: AsyncRecords[NoteForResponse, Note, NoteForUpdate] = AsyncRecords(t, STANDARD_OBJECTS["notes"])
-        self.tasks: AsyncRecords[TaskForResponse, Task, TaskForUpdate] = AsyncRecords(t, STANDARD_OBJECTS["tasks"])
         self._plain: dict[str, PlainAsyncRecords] = {}
+
+    @cached_property
+    def metadata(self) -> AsyncMetadata:
+        """See :attr:`TwentyClient.metadata`."""
+        from twenty_sdk._metadata import AsyncMetadata
+
+        return AsyncMetadata(self.transport)
+
+    @cached_property
+    def graphql(self) -> AsyncGraphQL:
+        """See :attr:`TwentyClient.graphql`."""
+        from twenty_sdk._graphql import AsyncGraphQL
+
+        return AsyncGraphQL(self.transport)
+
+    @cached_property
+    def people(self) -> AsyncRecords[PersonForResponse, Person, PersonForUpdate]:
+        from twenty_generated.models import PersonForResponse
+
+        return AsyncRecords(self.transport, ObjectRef("people"), PersonForResponse.from_dict)
+
+    @cached_property
+    def companies(self) -> AsyncRecords[CompanyForResponse, Company, CompanyForUpdate]:
+        from twenty_generated.models import CompanyForResponse
+
+        return AsyncRecords(self.transport, ObjectRef("companies"), CompanyForResponse.from_dict)
+
+    @cached_property
+    def opportunities(self) -> AsyncRecords[OpportunityForResponse, Opportunity, OpportunityForUpdate]:
+        from twenty_generated.models import OpportunityForResponse
+
+        return AsyncRecords(self.transport, ObjectRef("opportunities"), OpportunityForResponse.from_dict)
+
+    @cached_property
+    def notes(self) -> AsyncRecords[NoteForResponse, Note, NoteForUpdate]:
+        from twenty_generated.models import NoteForResponse
+
+        return AsyncRecords(self.transport, ObjectRef("notes"), NoteForResponse.from_dict)
+
+    @cached_property
+    def tasks(self) -> AsyncRecords[TaskForResponse, Task, TaskForUpdate]:
+        from twenty_generated.models import TaskForResponse
+
+        return AsyncRecords(self.transport, ObjectRef("tasks"), TaskForResponse.from_dict)
 
     def records(self, name_plural: str) -> PlainAsyncRecords:
         """See :meth:`TwentyClient.records`."""

@@ -54,6 +54,7 @@ __all__ = [
     "SchemaError",
     "TwentyError",
     "raise_for_response",
+    "scrub",
 ]
 
 _REDACTED = "[redacted]"

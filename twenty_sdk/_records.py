@@ -30,7 +30,6 @@ from __future__ import annotations
 import builtins
 import datetime as dt
 import enum
-import importlib
 import threading
 import weakref
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Generator, Iterable, Iterator, Mapping, Sequence
@@ -54,7 +53,17 @@ from twenty_sdk._batching import (
 )
 from twenty_sdk._errors import BadRequestError, BatchError, BatchFailure, TwentyError
 from twenty_sdk._filters import Filter, filter_text
-from twenty_sdk._pagination import MAX_PAGE_SIZE, CursorWalk, OrderBy, Page, list_params, parse_page
+from twenty_sdk._pagination import (
+    MAX_PAGE_SIZE,
+    AsyncPage,
+    AsyncPageRequest,
+    OrderBy,
+    Page,
+    PageT,
+    check_page_size,
+    list_params,
+    parse_page,
+)
 from twenty_sdk._transport import AsyncTransport, Transport
 
 if TYPE_CHECKING:
@@ -79,24 +88,9 @@ _DEFAULT_MAX_FAILURES = 100
 
 @attrs.frozen
 class ObjectRef:
-    """An object as a resource sees it: its plural name (the URL segment) and, for standard objects, the generated
-    response model (``(module, class)`` under ``twenty_generated.models``), imported on first use."""
+    """An object as a resource sees it: its plural name (the URL segment)."""
 
     name_plural: str
-    model: tuple[str, str] | None = None
-
-
-def _model_parser(module: str, name: str) -> Callable[[Mapping[str, Any]], Any]:
-    """``Model.from_dict``, the model's module imported on the first call (so ``import twenty_sdk`` stays fast)."""
-    cls: Any = None
-
-    def parse(data: Mapping[str, Any]) -> Any:
-        nonlocal cls
-        if cls is None:
-            cls = getattr(importlib.import_module(f"twenty_generated.models.{module}"), name)
-        return cls.from_dict(data)
-
-    return parse
 
 
 def _concurrency(value: int) -> int:
@@ -232,12 +226,7 @@ class _RecordsBase(Generic[ModelT, CreateT, UpdateT]):
     def __init__(self, spec: ObjectRef, parse: Callable[[Mapping[str, Any]], ModelT] | None = None) -> None:
         self.spec = spec
         self.name_plural = spec.name_plural
-        if parse is None:
-            parse = cast(
-                "Callable[[Mapping[str, Any]], ModelT]",
-                _model_parser(*spec.model) if spec.model is not None else _dict_parser,
-            )
-        self._parse = parse
+        self._parse = parse if parse is not None else cast("Callable[[Mapping[str, Any]], ModelT]", _dict_parser)
 
     _log: _RequestLog | None = None
     _calls = 0  # requests made through this resource (retries not seen): the count without an httpx client
@@ -353,8 +342,18 @@ class _RecordsBase(Generic[ModelT, CreateT, UpdateT]):
             raise TwentyError(f"unexpected answer to {what} {self.name_plural}: no list of records")
         return rows
 
-    def _page(self, body: Any) -> Page[ModelT]:
-        return parse_page(body, self._parse, self.name_plural)
+    def _page(self, body: Any, params: dict[str, str | int], page: type[PageT], fetch: Any) -> PageT:
+        """The page a list answer holds, linked (``fetch``) to the listing's following pages."""
+        backwards = "ending_before" in params
+        return parse_page(
+            body,
+            self._parse,
+            self.name_plural,
+            page,
+            params=params,
+            backwards=backwards,
+            fetch=fetch,
+        )
 
     # -- batch writes ----------------------------------------------------------------------------------------------
 
@@ -541,8 +540,13 @@ class Records(_RecordsBase[ModelT, CreateT, UpdateT]):
         starting_after: str | None = None,
         ending_before: str | None = None,
     ) -> Page[ModelT]:
-        """One page (``limit`` ≤ 200; Twenty's default is 60). Pass ``page.end_cursor`` as ``starting_after`` for
-        the next one, or use :meth:`iter`."""
+        """The listing, from its first page (fetched now: ``limit`` records, at most 200; Twenty's default is 60).
+
+        ``page.data`` is that page's records; ``for record in page`` yields **every** matching record, fetching the
+        following pages as the loop reaches them (one request each); ``page.iter_pages()`` yields the pages. For an
+        order other than by ``id``, end ``order_by`` with a unique key (``"updatedAt,id"``) so that the cursor is
+        exact. ``starting_after``: start after a page's ``end_cursor``; ``ending_before``: the one page before a
+        ``start_cursor`` (iterating it yields that page only: Twenty gives no way further back)."""
         params = list_params(
             filter=filter,
             order_by=order_by,
@@ -551,7 +555,10 @@ class Records(_RecordsBase[ModelT, CreateT, UpdateT]):
             starting_after=starting_after,
             ending_before=ending_before,
         )
-        return self._page(self._send(_Req("GET", self._path(), params)))
+        return self._fetch_page(params)
+
+    def _fetch_page(self, params: dict[str, str | int]) -> Page[ModelT]:
+        return self._page(self._send(_Req("GET", self._path(), params)), params, Page, self._fetch_page)
 
     def pages(
         self,
@@ -561,14 +568,10 @@ class Records(_RecordsBase[ModelT, CreateT, UpdateT]):
         depth: int = 0,
         page_size: int = MAX_PAGE_SIZE,
     ) -> Iterator[Page[ModelT]]:
-        """Every page, fetched as the iteration goes (one request per page, ``page_size`` records each)."""
-        walk = CursorWalk(
-            list_params(filter=filter, order_by=order_by, depth=depth), self.name_plural, page_size=page_size
-        )
-        while not walk.done:
-            page = self._page(self._send(_Req("GET", self._path(), walk.next_params())))
-            walk.advance(page)
-            yield page
+        """Every page: ``list(..., limit=page_size).iter_pages()``, its first request sent when the iteration
+        starts (a shorthand kept from before pages iterated the listing)."""
+        check_page_size(page_size)
+        yield from self.list(filter=filter, order_by=order_by, depth=depth, limit=page_size).iter_pages()
 
     def iter(
         self,
@@ -578,15 +581,15 @@ class Records(_RecordsBase[ModelT, CreateT, UpdateT]):
         depth: int = 0,
         page_size: int = MAX_PAGE_SIZE,
     ) -> Iterator[ModelT]:
-        """Every matching record, one page of 200 in memory at a time. For an order other than by ``id``, end
-        ``order_by`` with a unique key (``"updatedAt,id"``) so that the cursor is exact."""
+        """Every matching record, one page of ``page_size`` (200) in memory at a time: ``iter(list(...,
+        limit=page_size))``, its first request sent when the iteration starts (a shorthand kept from before pages
+        iterated the listing)."""
         for page in self.pages(filter=filter, order_by=order_by, depth=depth, page_size=page_size):
-            yield from page.records
+            yield from page.data
 
     def count(self, filter: Filter | str | None = None) -> int:
         """How many records match (``totalCount`` of a page of 0 records)."""
-        page = self.list(filter=filter, limit=0)
-        return page.total_count or 0
+        return self.list(filter=filter, limit=0).total_count or 0
 
     # -- batch writes ----------------------------------------------------------------------------------------------
 
@@ -786,7 +789,7 @@ class AsyncRecords(_RecordsBase[ModelT, CreateT, UpdateT]):
         """See :meth:`Records.delete_many`."""
         return self._many(await self._send(self._delete_many_req(filter, soft)), "delete_many")
 
-    async def list(
+    def list(
         self,
         *,
         filter: Filter | str | None = None,
@@ -795,17 +798,25 @@ class AsyncRecords(_RecordsBase[ModelT, CreateT, UpdateT]):
         depth: int = 0,
         starting_after: str | None = None,
         ending_before: str | None = None,
-    ) -> Page[ModelT]:
-        """See :meth:`Records.list`."""
-        params = list_params(
-            filter=filter,
-            order_by=order_by,
-            limit=limit,
-            depth=depth,
-            starting_after=starting_after,
-            ending_before=ending_before,
-        )
-        return self._page(await self._send(_Req("GET", self._path(), params)))
+    ) -> AsyncPageRequest[ModelT]:
+        """See :meth:`Records.list`: ``await`` it for the first :class:`AsyncPage` (``async for`` over that page
+        yields every record), or ``async for record in resource.list(...)`` at once."""
+
+        async def first() -> AsyncPage[ModelT]:
+            params = list_params(
+                filter=filter,
+                order_by=order_by,
+                limit=limit,
+                depth=depth,
+                starting_after=starting_after,
+                ending_before=ending_before,
+            )
+            return await self._fetch_page(params)
+
+        return AsyncPageRequest(first)
+
+    async def _fetch_page(self, params: dict[str, str | int]) -> AsyncPage[ModelT]:
+        return self._page(await self._send(_Req("GET", self._path(), params)), params, AsyncPage, self._fetch_page)
 
     async def pages(
         self,
@@ -814,14 +825,11 @@ class AsyncRecords(_RecordsBase[ModelT, CreateT, UpdateT]):
         order_by: OrderBy | None = None,
         depth: int = 0,
         page_size: int = MAX_PAGE_SIZE,
-    ) -> AsyncIterator[Page[ModelT]]:
+    ) -> AsyncIterator[AsyncPage[ModelT]]:
         """See :meth:`Records.pages` (``async for page in ...``)."""
-        walk = CursorWalk(
-            list_params(filter=filter, order_by=order_by, depth=depth), self.name_plural, page_size=page_size
-        )
-        while not walk.done:
-            page = self._page(await self._send(_Req("GET", self._path(), walk.next_params())))
-            walk.advance(page)
+        check_page_size(page_size)
+        first = await self.list(filter=filter, order_by=order_by, depth=depth, limit=page_size)
+        async for page in first.iter_pages():
             yield page
 
     async def iter(
@@ -834,13 +842,12 @@ class AsyncRecords(_RecordsBase[ModelT, CreateT, UpdateT]):
     ) -> AsyncIterator[ModelT]:
         """See :meth:`Records.iter` (``async for record in ...``)."""
         async for page in self.pages(filter=filter, order_by=order_by, depth=depth, page_size=page_size):
-            for record in page.records:
+            for record in page.data:
                 yield record
 
     async def count(self, filter: Filter | str | None = None) -> int:
         """See :meth:`Records.count`."""
-        page = await self.list(filter=filter, limit=0)
-        return page.total_count or 0
+        return (await self.list(filter=filter, limit=0)).total_count or 0
 
     async def create_many(
         self,

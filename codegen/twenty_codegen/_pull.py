@@ -53,7 +53,7 @@ def resolve_api_key(explicit: str | None = None, *, secret_manager: bool = True)
     Raises :class:`MissingApiKeyError` naming every place tried.
     """
     from twenty_sdk import ConfigurationError
-    from twenty_sdk._config import resolve_api_key as sdk_resolve_api_key
+    from twenty_sdk import resolve_api_key as sdk_resolve_api_key
 
     try:
         secret, _source = sdk_resolve_api_key(explicit, secret_manager=secret_manager)
@@ -103,8 +103,7 @@ def pull_emulator() -> Pulled:
     the source of the committed snapshot. Needs the ``emulator`` extra."""
     import secrets
 
-    from twenty_emulator import Emulator
-    from twenty_emulator._testing import serve_in_thread
+    from twenty_emulator import Emulator, serve_in_thread
 
     api_key = secrets.token_urlsafe(24)
     with serve_in_thread(Emulator(api_key=api_key)) as server:

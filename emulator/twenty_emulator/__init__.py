@@ -9,6 +9,16 @@ from twenty_emulator._app import create_app
 from twenty_emulator._faults import FaultRule, Faults
 from twenty_emulator._ratelimit import RateLimiter
 from twenty_emulator._state import Emulator
+from twenty_emulator._testing import RunningServer, serve_in_thread
 from twenty_emulator._workspace import Workspace
 
-__all__ = ["Emulator", "FaultRule", "Faults", "RateLimiter", "Workspace", "create_app"]
+__all__ = [
+    "Emulator",
+    "FaultRule",
+    "Faults",
+    "RateLimiter",
+    "RunningServer",
+    "Workspace",
+    "create_app",
+    "serve_in_thread",
+]

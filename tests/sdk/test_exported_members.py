@@ -28,7 +28,10 @@ FOUNDATIONS = {
     "Secret",
     "Transport",
     "TwentyError",
+    "find_secret",
     "raise_for_response",
+    "resolve_api_key",
+    "scrub",
     "shared_pacer",
 }
 
@@ -50,13 +53,18 @@ METADATA = {
 
 # The records client (TwentyClient / AsyncTwentyClient, their resources, filters, pages, normalisation).
 RECORDS_CLIENT = {
+    "AsyncPage",
+    "AsyncPageRequest",
     "AsyncRecords",
     "AsyncTwentyClient",
     "Filter",
+    "MAX_BATCH",
     "Page",
     "PaginationError",
     "Records",
     "TwentyClient",
+    "complete_composites",
+    "partial_composites",
     "normalize_email",
     "normalize_emails",
     "normalize_link",
@@ -82,7 +90,51 @@ def test_the_public_surface_is_exactly_these_names() -> None:
 def test_every_exported_name_exists_and_says_it_lives_in_twenty_sdk() -> None:
     for name in twenty_sdk.__all__:
         obj = getattr(twenty_sdk, name)
-        assert getattr(obj, "__module__", "twenty_sdk").startswith("twenty_sdk"), name
+        if isinstance(obj, type) or callable(obj):  # a constant (MAX_BATCH) carries its type's module
+            assert obj.__module__.startswith("twenty_sdk"), name
+
+
+def test_the_lazy_table_and_the_type_checking_imports_name_exactly_the_public_surface() -> None:
+    """``__getattr__`` resolves through ``_MODULE_OF``; mypy and editors read the ``TYPE_CHECKING`` imports: a name
+    in one and not the others would be public to one reader and missing for another."""
+    import ast
+    from pathlib import Path
+
+    tree = ast.parse(Path(twenty_sdk.__file__).read_text(encoding="utf-8"))
+    guarded = next(n for n in tree.body if isinstance(n, ast.If) and ast.unparse(n.test) == "TYPE_CHECKING")
+    typed = {(node.module, a.name) for node in guarded.body if isinstance(node, ast.ImportFrom) for a in node.names}
+    lazy = {(f"twenty_sdk.{module}", name) for name, module in twenty_sdk._MODULE_OF.items()}
+    assert typed == lazy
+    assert {name for _, name in lazy} == set(twenty_sdk.__all__)
+
+
+def test_importing_the_package_loads_neither_httpx_nor_graphql_nor_the_clients() -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, twenty_sdk\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('httpx', 'graphql', 'gql')"
+        " or m.startswith('twenty_sdk.')))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.strip()
+    assert loaded == "[]"
+
+
+def test_the_client_loads_graphql_metadata_and_schema_only_when_touched() -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\nfrom twenty_sdk import TwentyClient\n"
+        "twenty = TwentyClient('http://127.0.0.1:9', 'k')\n"
+        "print(sorted(m for m in sys.modules if m in ('twenty_sdk._graphql', 'twenty_sdk._metadata', "
+        "'twenty_sdk._schema', 'graphql')))\n"
+        "twenty.metadata, twenty.graphql\n"
+        "print(sorted(m for m in sys.modules if m in ('twenty_sdk._graphql', 'twenty_sdk._metadata')))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["[]", "['twenty_sdk._graphql',", "'twenty_sdk._metadata']"]
 
 
 def test_no_public_module_besides_the_package() -> None:

@@ -158,12 +158,12 @@ def test_many_record_writes_refuse_an_empty_filter(twenty: TwentyClient) -> None
 def test_list_returns_one_page_with_its_cursor(twenty: TwentyClient) -> None:
     twenty.people.create_many([person(i) for i in range(5)])
     page = twenty.people.list(limit=2, order_by="name.firstName")
-    assert [p.name.first_name for p in page if p.name] == ["P0", "P1"]
+    assert [p.name.first_name for p in page.data if p.name] == ["P0", "P1"]
     assert page.total_count == 5
     assert page.has_next_page
     assert page.end_cursor
     following = twenty.people.list(limit=2, order_by="name.firstName", starting_after=page.end_cursor)
-    assert [p.name.first_name for p in following if p.name] == ["P2", "P3"]
+    assert [p.name.first_name for p in following.data if p.name] == ["P2", "P3"]
 
 
 def test_list_orders_by_tuples_with_directions(twenty: TwentyClient) -> None:

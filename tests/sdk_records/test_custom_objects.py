@@ -103,5 +103,5 @@ def test_list_and_iter_on_a_custom_object(pets: TwentyClient) -> None:
     records = pets.records("pets")
     records.create_many([pet(i) for i in range(230)])
     page = records.list(limit=5, order_by="externalId")
-    assert [r["externalId"] for r in page] == ["ext-0", "ext-1", "ext-10", "ext-100", "ext-101"]
+    assert [r["externalId"] for r in page.data] == ["ext-0", "ext-1", "ext-10", "ext-100", "ext-101"]
     assert sum(1 for _ in records.iter()) == 230
