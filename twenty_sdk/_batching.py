@@ -33,7 +33,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
+from collections.abc import Callable, Generator, Hashable, Iterable, Mapping, Sequence
 from typing import Any, Generic, TypeAlias, TypeVar
 
 import attrs
@@ -46,6 +46,7 @@ __all__ = [
     "STANDARD_UNIQUE_FIELDS",
     "BatchRun",
     "Chunker",
+    "InFlight",
     "Item",
     "Outcome",
     "complete_composites",
@@ -62,6 +63,7 @@ log = logging.getLogger("twenty_sdk")
 
 MAX_BATCH = 200
 ModelT = TypeVar("ModelT")
+HandleT = TypeVar("HandleT", bound=Hashable)
 
 STANDARD_UNIQUE_FIELDS: dict[str, tuple[str, ...]] = {
     "people": ("emails.primaryEmail",),
@@ -440,6 +442,39 @@ class BatchRun(Generic[ModelT]):
             over = self.max_failures is not None and len(self._failed) > self.max_failures
         if over:
             raise self.incomplete()
+
+
+class InFlight(Generic[HandleT]):
+    """The chunks in flight (``upsert_many(concurrency=N)``) and the unique keys each claims: the one rule of the
+    thread driver and of the task driver. A chunk waits while ``limit`` are in flight, or while one in flight shares
+    a key with it (then the later record lands last, as sending one at a time would). No I/O and no lock: only the
+    driver's own thread (or event loop) calls it; ``HandleT`` is its future or task."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._keys: dict[HandleT, frozenset[Any]] = {}
+
+    @staticmethod
+    def keys_of(chunk: Sequence[Item]) -> frozenset[Any]:
+        """Every unique key of a chunk's records."""
+        return frozenset(key for item in chunk for key in item.keys)
+
+    def must_wait(self, keys: frozenset[Any]) -> bool:
+        """Whether a chunk claiming ``keys`` must wait for one in flight to finish before it is sent."""
+        return bool(self._keys) and (len(self._keys) >= self.limit or any(keys & k for k in self._keys.values()))
+
+    def claim(self, handle: HandleT, keys: frozenset[Any]) -> None:
+        self._keys[handle] = keys
+
+    def release(self, handle: HandleT) -> None:
+        del self._keys[handle]
+
+    @property
+    def handles(self) -> list[HandleT]:
+        return list(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
 
 
 # Twenty's messages naming the value it refused (``inspect(value)`` for the first kind: a quoted string, or a number)

@@ -44,6 +44,7 @@ from twenty_sdk._batching import (
     MAX_BATCH,
     BatchRun,
     Chunker,
+    InFlight,
     Item,
     Outcome,
     complete_composites,
@@ -97,11 +98,6 @@ def _concurrency(value: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ValueError(f"concurrency must be a whole number >= 1, not {value!r}")
     return value
-
-
-def _chunk_keys(chunk: list[Item]) -> frozenset[Any]:
-    """Every unique key of a chunk's records: two chunks sharing one must not be in flight together."""
-    return frozenset(key for item in chunk for key in item.keys)
 
 
 class _RequestLog:
@@ -693,25 +689,25 @@ class Records(_RecordsBase[ModelT, CreateT, UpdateT]):
         from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait  # only when asked for
 
         stop = threading.Event()
-        pending: dict[Future[None], frozenset[Any]] = {}
+        pending: InFlight[Future[None]] = InFlight(concurrency)
 
-        def settle(done: set[Future[None]]) -> None:
-            for future in done:
-                del pending[future]
+        def settle() -> None:
+            for future in wait(pending.handles, return_when=FIRST_COMPLETED).done:
+                pending.release(future)
                 future.result()
 
         with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="twenty-batch") as pool:
             try:
                 for chunk in chunks:
-                    keys = _chunk_keys(chunk)
-                    while pending and (len(pending) >= concurrency or any(keys & k for k in pending.values())):
-                        settle(wait(pending, return_when=FIRST_COMPLETED).done)
-                    pending[pool.submit(self._drive_plan, run.plan(chunk), upsert, stop)] = keys
+                    keys = InFlight.keys_of(chunk)
+                    while pending.must_wait(keys):
+                        settle()
+                    pending.claim(pool.submit(self._drive_plan, run.plan(chunk), upsert, stop), keys)
                 while pending:
-                    settle(wait(pending, return_when=FIRST_COMPLETED).done)
+                    settle()
             except BaseException as exc:
                 stop.set()
-                wait(pending)
+                wait(pending.handles)
                 if isinstance(exc, BatchError) and not exc.complete:
                     raise run.incomplete() from None
                 raise
@@ -948,30 +944,30 @@ class AsyncRecords(_RecordsBase[ModelT, CreateT, UpdateT]):
         import asyncio  # here, not at the top: synchronous programs never load it
 
         stop = asyncio.Event()
-        pending: dict[asyncio.Task[None], frozenset[Any]] = {}
+        pending: InFlight[asyncio.Task[None]] = InFlight(concurrency)
 
         async def settle() -> None:
-            done, _ = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+            done, _ = await asyncio.wait(pending.handles, return_when=asyncio.FIRST_COMPLETED)
             for task in done:
-                del pending[task]
+                pending.release(task)
                 task.result()
 
         try:
             async for chunk in chunks:
-                keys = _chunk_keys(chunk)
-                while pending and (len(pending) >= concurrency or any(keys & k for k in pending.values())):
+                keys = InFlight.keys_of(chunk)
+                while pending.must_wait(keys):
                     await settle()
-                pending[asyncio.ensure_future(self._drive_plan(run.plan(chunk), upsert, stop))] = keys
+                pending.claim(asyncio.ensure_future(self._drive_plan(run.plan(chunk), upsert, stop)), keys)
             while pending:
                 await settle()
         except Exception as exc:
             stop.set()
             if pending:
-                await asyncio.wait(pending)
+                await asyncio.wait(pending.handles)
             if isinstance(exc, BatchError) and not exc.complete:
                 raise run.incomplete() from None
             raise
         except BaseException:
-            for task in pending:
+            for task in pending.handles:
                 task.cancel()
             raise
