@@ -788,7 +788,7 @@ class SyncEngine:
             rules = deletions or self.deletions
             with self._counting(entity, er):
                 self._pull_entity(target, entity, report, policy, target_name, filter, skip_own_writes, er, rules)
-            if filter is None and check_keys is not False:
+            if check_keys or (filter is None and check_keys is None):  # a filtered pull checks when asked
                 self._check_keys(target, entity, report, target_name, er, rules, forced=bool(check_keys))
         return report
 
