@@ -934,7 +934,9 @@ class SyncEngine:
         side (``store_wins``, a later store edit under ``last_writer_wins``, fields the store owns)."""
         if not found:
             return
-        self.state.record_deletions(entity.name, found)
+        known = self.state.deletions(entity.name, [d.key for d in found])
+        new = [d for d in found if d.key not in known or known[d.key].kind != d.kind]  # a key check sees some again
+        self.state.record_deletions(entity.name, new)
         keep: dict[str, str] = {}
         if rules.store == "delete":
             for d in found:
@@ -950,7 +952,7 @@ class SyncEngine:
                 elif any(owner == "store" for owner in policy.values()):
                     keep[d.key] = "the store owns some of its fields and changed since the last pull"
         _, warnings = apply_deletions(target, entity, found, rules.store, keep=keep)
-        er.counts["deleted"] += len(found)
+        er.counts["deleted"] += len(new)
         if warnings:
             logged = [(k, _WARNING + w) for k, w in warnings]
             self.state.log_errors(report.run_id, target_name, entity.name, "pull", logged)
