@@ -8,12 +8,13 @@ PostgreSQL), an embedded local store and Twenty.
     engine = SyncEngine(TwentyClient(), SyncState("twenty-sync.state.sqlite3"))
     print(engine.plan(LocalStore("warehouse.sqlite3")))       # creates / updates / unchanged / deletes
     report = engine.run(LocalStore("warehouse.sqlite3"))      # 200 records per request; errors in sync_errors
-    engine.pull(LocalStore("app.sqlite3"))                    # Twenty's edits since the last pull
+    engine.pull(LocalStore("app.sqlite3"))                    # Twenty's edits since the last pull, deletions too
 
 The state lives in a SQLite file by default, or in PostgreSQL (``PostgresSyncState(dsn)``) for runs from containers
 that keep no file. Or from a shell: ``twenty-sync plan | run | pull | status`` (``python -m twenty_sync``).
 """
 
+from twenty_sync._deletions import DeletionPolicy
 from twenty_sync._engine import (
     PUSH_ORDER,
     ConflictPolicy,
@@ -51,7 +52,7 @@ from twenty_sync._records import (
 )
 from twenty_sync._seed_schema import RELATIONSHIP_OBJECT, SEED_SCHEMA
 from twenty_sync._source_mapping import CustomField, EntityMapping, Identifiers, SourceMappingError, SyncMapping
-from twenty_sync._state import StateRow, SyncError, SyncState, Watermark
+from twenty_sync._state import Deletion, StateRow, SyncError, SyncState, Watermark
 from twenty_sync._state_postgres import PostgresSyncState, State
 
 __all__ = [
@@ -62,6 +63,8 @@ __all__ = [
     "ConflictPolicy",
     "Contact",
     "CustomField",
+    "Deletion",
+    "DeletionPolicy",
     "ENTITIES",
     "Entity",
     "EntityMapping",

@@ -102,6 +102,8 @@ def test_the_public_surface_is_locked() -> None:
         # the seed's schema, and the user's own tables through a mapping
         "RELATIONSHIP_OBJECT", "SEED_SCHEMA", "CustomField", "EntityMapping", "Identifiers", "MappedRecord",
         "MappedSource", "MappedSourceError", "SourceMappingError", "SyncMapping",
+        # records deleted in Twenty (twenty_sync._deletions)
+        "Deletion", "DeletionPolicy",
         "SyncError", "SyncPlan", "SyncState", "TwentyObject", "Watermark", "business_to_company",
         "company_to_business", "contact_to_person", "merge_join", "payload_hash", "person_to_contact",
         "relationship_from_twenty", "relationship_to_twenty",
