@@ -42,7 +42,8 @@ SECRET_PROJECT = "my-project"  # the README's GOOGLE_CLOUD_PROJECT
 
 def section() -> str:
     text = README.read_text(encoding="utf-8")
-    return text[text.index("## Syncing a warehouse with Twenty") : text.index("## The emulator")]
+    start = text.index("## Syncing a warehouse with Twenty")
+    return text[start : text.index("\n## ", start)]
 
 
 def sync_examples(language: str = "python") -> list[str]:
@@ -194,6 +195,6 @@ def test_the_configuration_table_names_what_the_code_reads() -> None:
     names = [
         BASE_URL_ENV_VAR, *API_KEY_ENV_VARS, *DEFAULT_SECRET_NAMES, *PROJECT_ENV_VARS, _cli.SOURCE_ENV_VAR,
         _cli.TARGET_ENV_VAR, _cli.STATE_ENV_VAR, _cli.BIGQUERY_EMULATOR_ENV_VAR, *_cli.SUPABASE_KEY_ENV_VARS,
-        *_cli.SUPABASE_KEY_SECRET_NAMES, _cli.DEFAULT_SOURCE, _cli.DEFAULT_STATE,
+        *_cli.SUPABASE_KEY_SECRET_NAMES, _cli.DEFAULT_SOURCE, _cli.DEFAULT_STATE, _cli.MAPPING_ENV_VAR,
     ]  # fmt: skip
     assert [name for name in names if f"`{name}`" not in section()] == []
