@@ -138,6 +138,12 @@ class SyncPlan:
         if any(e.counts["held"] for e in self.entities):
             lines.append("(held: refused before for their own values and unchanged since: not sent again)")
         for e in self.entities:
+            if e.counts["deleted_in_twenty"]:
+                lines.append(
+                    f"({e.entity}: {e.counts['deleted_in_twenty']} of the creates and updates are of records a CRM "
+                    "user deleted in Twenty: a run leaves them deleted, unless restore_deleted / --restore-deleted)"
+                )
+        for e in self.entities:
             for op, changes in e.samples.items():
                 for change in changes:
                     extra = f": {change.reason}" if change.reason else ""
@@ -146,6 +152,38 @@ class SyncPlan:
 
     def __str__(self) -> str:
         return self.table()
+
+
+class _DeletedInTwenty:
+    """Counts, in a plan, the creates and updates of records the state holds as deleted in Twenty (a run leaves them
+    deleted unless told to restore them): one state lookup per 500 such changes, none when the state holds no
+    deletion of the entity."""
+
+    def __init__(self, state: State, entity: str, summary: EntityPlan, sample_size: int) -> None:
+        self.state, self.entity, self.summary, self.sample_size = state, entity, summary, sample_size
+        self.active = state.deletion_count(entity) > 0
+        self.pending: list[Change] = []
+
+    def see(self, change: Change) -> None:
+        if self.active and change.op in ("create", "update") and change.held is None:
+            self.pending.append(change)
+            if len(self.pending) >= 500:
+                self.settle()
+
+    def settle(self) -> None:
+        if not self.pending:
+            return
+        found = self.state.deletions(self.entity, [c.key for c in self.pending])
+        for change in self.pending:
+            deletion = found.get(change.key)
+            if deletion is None:
+                continue
+            self.summary.counts["deleted_in_twenty"] += 1
+            bucket = self.summary.samples.setdefault("deleted in Twenty", [])
+            if len(bucket) < self.sample_size:
+                how = "soft-deleted" if deletion.kind == "soft" else "destroyed"
+                bucket.append(attrs.evolve(change, reason=f"{how} in Twenty at {deletion.deleted_at}"))
+        self.pending.clear()
 
 
 class Planner:
@@ -320,9 +358,12 @@ class Planner:
             else:
                 total, stream = -1, self.changes(source, entity)
             with_record = 0
+            guard = _DeletedInTwenty(self.state, entity.name, summary, sample_size)
             for change in stream:
                 summary.add(change, sample_size)
                 with_record += change.record is not None
+                guard.see(change)
+            guard.settle()
             if total > with_record:
                 summary.counts["unchanged"] += total - with_record
             plan.entities.append(summary)

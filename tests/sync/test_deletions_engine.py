@@ -323,3 +323,20 @@ def test_the_policy_refuses_an_unknown_store_action() -> None:
 def test_policies_are_values() -> None:
     assert DeletionPolicy() == DeletionPolicy(store="mark", restore=False)
     assert attrs.evolve(DeletionPolicy(), restore=True).restore
+
+
+# --- plan ---------------------------------------------------------------------------------------------------------
+
+
+def test_the_plan_shows_changed_rows_of_records_deleted_in_twenty(world: World) -> None:
+    engine, app = synced(world)
+    world.client.records("people").delete(person(world, "C-00002")["id"])
+    engine.pull(app)
+    world.source.upsert(CONTACTS, [contact(2, category_code="CHANGED"), contact(3, category_code="CHANGED")])
+
+    plan = engine.plan(world.source)
+
+    contacts = next(e for e in plan.entities if e.entity == "contacts")
+    assert (contacts.counts["update"], contacts.counts["deleted_in_twenty"]) == (2, 1)
+    assert "contacts deleted in Twenty C-00002: soft-deleted in Twenty at " in plan.table()
+    assert "1 of the creates and updates are of records a CRM user deleted in Twenty" in plan.table()
