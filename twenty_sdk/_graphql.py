@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from twenty_sdk._errors import (
     APIError,
@@ -57,6 +57,7 @@ from twenty_sdk._errors import (
     PermissionDeniedError,
     RateLimitError,
 )
+from twenty_sdk._ops import Call, Emit, Op, Pause, Stream, arun, astream, run, stream
 
 if TYPE_CHECKING:
     from graphql import GraphQLSchema
@@ -64,6 +65,8 @@ if TYPE_CHECKING:
     from twenty_sdk._transport import AsyncTransport, BaseTransport, Transport
 
 __all__ = ["AsyncGraphQL", "GraphQL", "connection_query", "graphql_error", "is_mutation"]
+
+T = TypeVar("T")
 
 PATH = "/graphql"
 METADATA_PATH = "/metadata"  # the schema's API (objects, fields): not rate limited
@@ -251,6 +254,76 @@ class _Base:
         cursor = info.get("endCursor") if info.get("hasNextPage") else None
         return nodes, cursor if isinstance(cursor, str) else None
 
+    # -- the operations, written once (sans-I/O: twenty_sdk._ops); GraphQL and AsyncGraphQL only drive them ---------
+
+    def _execute_op(
+        self,
+        query: str,
+        variables: Mapping[str, Any] | None,
+        operation_name: str | None,
+        idempotent: bool | None,
+        path: str,
+    ) -> Op[dict[str, Any]]:
+        mutation = is_mutation(query)
+        retry_lost = (not mutation) if idempotent is None else idempotent
+        payload = self._payload(query, variables, operation_name)
+        attempt = 0
+        while True:
+            attempt += 1
+            sent_at = self._transport.pacer.clock()  # read as the request is handed to the transport
+            answer = yield Call("POST", path, json=payload, idempotent=retry_lost)
+            again, data = self._settle(answer, mutation, attempt, path, sent_at)
+            if not again:
+                return dict(data)
+            yield Pause(attempt)
+
+    def _connection_op(
+        self, query: str, variables: Mapping[str, Any] | None, connection: str
+    ) -> Stream[dict[str, Any]]:
+        after: str | None = None
+        while True:
+            data = yield from self._execute_op(query, {**(variables or {}), "after": after}, None, None, PATH)
+            nodes, cursor = self._page(data, connection)
+            yield Emit(nodes)
+            if cursor is None:
+                return
+            if cursor == after:
+                raise PaginationError(f"the cursor of {connection!r} stopped moving at {cursor!r}")
+            after = cursor
+
+    def _type_name_op(self, connection: str) -> Op[str]:
+        if connection not in self._type_names:
+            from twenty_sdk._metadata import PAGE_SIZE as METADATA_PAGE
+            from twenty_sdk._metadata import _list_objects
+
+            for info in (yield from _list_objects(METADATA_PAGE)):
+                self._type_names[info.name_plural] = info.name_singular[:1].upper() + info.name_singular[1:]
+        return self._type_names.get(connection) or _unknown_connection(connection)
+
+    def _iter_op(
+        self,
+        connection: str,
+        fields: str,
+        *,
+        filter: Mapping[str, Any] | None,
+        order_by: Any,
+        page_size: int,
+        type_name: str | None,
+    ) -> Stream[dict[str, Any]]:
+        if type_name is None and connection not in _STANDARD_TYPES and (filter is not None or order_by is not None):
+            type_name = yield from self._type_name_op(connection)
+        query, variables = self._iter_args(connection, fields, filter, order_by, type_name)
+        yield from self._connection_op(query, {**variables, "first": page_size}, connection)
+
+    def _schema_op(self) -> Op[GraphQLSchema]:
+        if self._schema is None:
+            build_client_schema, get_introspection_query = _graphql_core(
+                "build_client_schema", "get_introspection_query"
+            )
+            introspection = yield from self._execute_op(get_introspection_query(), None, None, None, PATH)
+            self._schema = build_client_schema(introspection)
+        return self._schema
+
 
 class GraphQL(_Base):
     """``twenty.graphql`` on a :class:`~twenty_sdk.TwentyClient`."""
@@ -273,18 +346,10 @@ class GraphQL(_Base):
         lost answer; mutations only with ``idempotent=True`` (an upsert, or creates with ids). ``path="/metadata"``
         sends it to the metadata API instead (objects and fields: ``{ objects { edges { node { nameSingular } } } }``).
         """
-        mutation = is_mutation(query)
-        retry_lost = (not mutation) if idempotent is None else idempotent
-        payload = self._payload(query, variables, operation_name)
-        attempt = 0
-        while True:
-            attempt += 1
-            sent_at = self._transport.pacer.clock()
-            answer = self._sync.request("POST", path, json=payload, idempotent=retry_lost)
-            again, data = self._settle(answer, mutation, attempt, path, sent_at)
-            if not again:
-                return dict(data)
-            self._sync.pause_before_retry(attempt)
+        return self._run(self._execute_op(query, variables, operation_name, idempotent, path))
+
+    def _run(self, op: Op[T]) -> T:
+        return run(op, self._sync.request, self._sync.pause_before_retry)
 
     def iter(
         self,
@@ -303,46 +368,28 @@ class GraphQL(_Base):
         their variables are typed with the object's type (``type_name``, e.g. ``"Pet"``; read from the workspace's
         metadata when not given, for objects other than the standard five).
         """
-        if type_name is None and connection not in _STANDARD_TYPES and (filter is not None or order_by is not None):
-            type_name = self.type_name(connection)
-        query, variables = self._iter_args(connection, fields, filter, order_by, type_name)
-        yield from self.iter_connection(query, {**variables, "first": page_size}, connection=connection)
+        op = self._iter_op(
+            connection, fields, filter=filter, order_by=order_by, page_size=page_size, type_name=type_name
+        )
+        yield from stream(op, self._sync.request, self._sync.pause_before_retry)
 
     def type_name(self, connection: str) -> str:
         """The GraphQL type of a root connection's nodes (``"pets"`` → ``"Pet"``), read from the workspace's
         metadata (one unthrottled request, cached)."""
-        if connection not in self._type_names:
-            from twenty_sdk._metadata import Metadata
-
-            for info in Metadata(self._sync).objects():
-                self._type_names[info.name_plural] = info.name_singular[:1].upper() + info.name_singular[1:]
-        return self._type_names.get(connection) or _unknown_connection(connection)
+        return self._run(self._type_name_op(connection))
 
     def iter_connection(
         self, query: str, variables: Mapping[str, Any] | None = None, *, connection: str
     ) -> Iterator[dict[str, Any]]:
         """The nodes of your own paged query: it declares ``$after: String``, passes it to the root field
         ``connection`` and selects ``edges { node { … } }`` and ``pageInfo { hasNextPage endCursor }``."""
-        after: str | None = None
-        while True:
-            data = self.execute(query, {**(variables or {}), "after": after})
-            nodes, cursor = self._page(data, connection)
-            yield from nodes
-            if cursor is None:
-                return
-            if cursor == after:
-                raise PaginationError(f"the cursor of {connection!r} stopped moving at {cursor!r}")
-            after = cursor
+        yield from stream(
+            self._connection_op(query, variables, connection), self._sync.request, self._sync.pause_before_retry
+        )
 
     def schema(self) -> GraphQLSchema:
         """The workspace's schema, from one introspection request (cached; needs ``graphql-core``)."""
-        if self._schema is None:
-            build_client_schema, get_introspection_query = _graphql_core(
-                "build_client_schema", "get_introspection_query"
-            )
-
-            self._schema = build_client_schema(self.execute(get_introspection_query()))
-        return self._schema
+        return self._run(self._schema_op())
 
     def validate(self, query: str) -> None:
         """Check ``query`` against the workspace's schema (Twenty itself answers ``null`` for a misspelt field);
@@ -367,18 +414,10 @@ class AsyncGraphQL(_Base):
         path: str = PATH,
     ) -> dict[str, Any]:
         """See :meth:`GraphQL.execute`."""
-        mutation = is_mutation(query)
-        retry_lost = (not mutation) if idempotent is None else idempotent
-        payload = self._payload(query, variables, operation_name)
-        attempt = 0
-        while True:
-            attempt += 1
-            sent_at = self._transport.pacer.clock()
-            answer = await self._async.request("POST", path, json=payload, idempotent=retry_lost)
-            again, data = self._settle(answer, mutation, attempt, path, sent_at)
-            if not again:
-                return dict(data)
-            await self._async.pause_before_retry(attempt)
+        return await self._run(self._execute_op(query, variables, operation_name, idempotent, path))
+
+    async def _run(self, op: Op[T]) -> T:
+        return await arun(op, self._async.request, self._async.pause_before_retry)
 
     async def iter(
         self,
@@ -391,46 +430,27 @@ class AsyncGraphQL(_Base):
         type_name: str | None = None,
     ) -> AsyncIterator[dict[str, Any]]:
         """See :meth:`GraphQL.iter`."""
-        if type_name is None and connection not in _STANDARD_TYPES and (filter is not None or order_by is not None):
-            type_name = await self.type_name(connection)
-        query, variables = self._iter_args(connection, fields, filter, order_by, type_name)
-        async for node in self.iter_connection(query, {**variables, "first": page_size}, connection=connection):
+        op = self._iter_op(
+            connection, fields, filter=filter, order_by=order_by, page_size=page_size, type_name=type_name
+        )
+        async for node in astream(op, self._async.request, self._async.pause_before_retry):
             yield node
 
     async def type_name(self, connection: str) -> str:
         """See :meth:`GraphQL.type_name`."""
-        if connection not in self._type_names:
-            from twenty_sdk._metadata import AsyncMetadata
-
-            for info in await AsyncMetadata(self._async).objects():
-                self._type_names[info.name_plural] = info.name_singular[:1].upper() + info.name_singular[1:]
-        return self._type_names.get(connection) or _unknown_connection(connection)
+        return await self._run(self._type_name_op(connection))
 
     async def iter_connection(
         self, query: str, variables: Mapping[str, Any] | None = None, *, connection: str
     ) -> AsyncIterator[dict[str, Any]]:
         """See :meth:`GraphQL.iter_connection`."""
-        after: str | None = None
-        while True:
-            data = await self.execute(query, {**(variables or {}), "after": after})
-            nodes, cursor = self._page(data, connection)
-            for node in nodes:
-                yield node
-            if cursor is None:
-                return
-            if cursor == after:
-                raise PaginationError(f"the cursor of {connection!r} stopped moving at {cursor!r}")
-            after = cursor
+        op = self._connection_op(query, variables, connection)
+        async for node in astream(op, self._async.request, self._async.pause_before_retry):
+            yield node
 
     async def schema(self) -> GraphQLSchema:
         """See :meth:`GraphQL.schema`."""
-        if self._schema is None:
-            build_client_schema, get_introspection_query = _graphql_core(
-                "build_client_schema", "get_introspection_query"
-            )
-
-            self._schema = build_client_schema(await self.execute(get_introspection_query()))
-        return self._schema
+        return await self._run(self._schema_op())
 
     async def validate(self, query: str) -> None:
         """See :meth:`GraphQL.validate`."""

@@ -18,7 +18,8 @@ client's :class:`~twenty_sdk.RetryPolicy` (``max_retries``). 429s are retried by
 refuses them before doing anything); updates are ``PATCH``es, which the transport retries too.
 
 :class:`Metadata` and :class:`AsyncMetadata` run the same code: each operation is written once as a generator that
-yields the requests it needs and receives their answers (``_Op``), and the two classes only differ in how they send.
+yields the requests it needs and receives their answers (an :data:`~twenty_sdk._ops.Op`), and the two classes only
+differ in the driver that sends them (:func:`~twenty_sdk._ops.run` / :func:`~twenty_sdk._ops.arun`).
 """
 
 from __future__ import annotations
@@ -27,10 +28,8 @@ import enum
 import json
 import logging
 import re
-from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeAlias, TypeVar
-
-import attrs
 
 from twenty_sdk._errors import (
     APIConnectionError,
@@ -41,6 +40,7 @@ from twenty_sdk._errors import (
     TwentyError,
 )
 from twenty_sdk._names import name_problems, object_name_problems
+from twenty_sdk._ops import Call, Op, Pause, arun, run
 from twenty_sdk._retry import RetryPolicy
 from twenty_sdk._schema import (
     FieldInfo,
@@ -88,23 +88,6 @@ UNSET = _Unset.UNSET
 """The default of :meth:`Metadata.update_field`'s arguments: leave this property as it is."""
 
 
-@attrs.frozen
-class _Call:
-    method: str
-    path: str
-    params: Mapping[str, str | int] | None = None
-    json: Any = None
-
-
-@attrs.frozen
-class _Pause:
-    """Not a request: back off after attempt number ``attempt`` failed (the front end sleeps as its transport's retry
-    policy says, and sends None back)."""
-
-    attempt: int
-
-
-_Op: TypeAlias = Generator[_Call | _Pause, Any, T]
 ObjectRef: TypeAlias = "str | ObjectInfo"
 FieldRef: TypeAlias = "str | FieldInfo"
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -117,11 +100,11 @@ def _is_uuid(value: str) -> bool:
 # -- reading answers ---------------------------------------------------------------------------------------------------
 
 
-def _unexpected(call: _Call, what: str) -> APIError:
+def _unexpected(call: Call, what: str) -> APIError:
     return APIError(200, [f"unexpected answer to {call.method} {call.path}: {what}"], method=call.method, url=call.path)
 
 
-def _data(call: _Call, answer: Any, key: str) -> Any:
+def _data(call: Call, answer: Any, key: str) -> Any:
     """``answer["data"][key]``; a data object with one other key is accepted too (names vary between versions)."""
     data = answer.get("data") if isinstance(answer, Mapping) else None
     if not isinstance(data, Mapping):
@@ -133,7 +116,7 @@ def _data(call: _Call, answer: Any, key: str) -> Any:
     raise _unexpected(call, f"no data.{key}")
 
 
-def _mapping(call: _Call, value: Any) -> Mapping[str, Any]:
+def _mapping(call: Call, value: Any) -> Mapping[str, Any]:
     if not isinstance(value, Mapping):
         raise _unexpected(call, "expected an object")
     return value
@@ -142,7 +125,7 @@ def _mapping(call: _Call, value: Any) -> Mapping[str, Any]:
 # -- operations (sans I/O) ---------------------------------------------------------------------------------------------
 
 
-def _paged(path: str, key: str, page_size: int) -> _Op[list[Mapping[str, Any]]]:
+def _paged(path: str, key: str, page_size: int) -> Op[list[Mapping[str, Any]]]:
     """Every item of a metadata list: pages of ``page_size`` (≤ 200), ``starting_after`` the last page's end."""
     items: list[Mapping[str, Any]] = []
     after: str | None = None
@@ -150,7 +133,7 @@ def _paged(path: str, key: str, page_size: int) -> _Op[list[Mapping[str, Any]]]:
         params: dict[str, str | int] = {"limit": page_size}
         if after:
             params["starting_after"] = after
-        call = _Call("GET", path, params)
+        call = Call("GET", path, params)
         answer = yield call
         page = _data(call, answer, key)
         if not isinstance(page, list):
@@ -165,7 +148,7 @@ def _paged(path: str, key: str, page_size: int) -> _Op[list[Mapping[str, Any]]]:
         after = cursor
 
 
-def _list_objects(page_size: int = PAGE_SIZE) -> _Op[list[ObjectInfo]]:
+def _list_objects(page_size: int = PAGE_SIZE) -> Op[list[ObjectInfo]]:
     """All objects with their fields. Twenty 2.21.0 lists the fields inside each object; where an answer does not,
     the fields are listed once (``/rest/metadata/fields``) and grouped by object."""
     raw = yield from _paged(OBJECTS, "objects", page_size)
@@ -179,8 +162,8 @@ def _list_objects(page_size: int = PAGE_SIZE) -> _Op[list[ObjectInfo]]:
     return [ObjectInfo.from_json(o, by_object.get(str(o.get("id")), [])) for o in raw]
 
 
-def _get_object(object_id: str) -> _Op[ObjectInfo]:
-    call = _Call("GET", f"{OBJECTS}/{object_id}")
+def _get_object(object_id: str) -> Op[ObjectInfo]:
+    call = Call("GET", f"{OBJECTS}/{object_id}")
     answer = yield call
     data = _mapping(call, _data(call, answer, "object"))
     if isinstance(data.get("fields"), list):
@@ -200,7 +183,7 @@ def _not_found(name: str) -> NotFoundError:
     )
 
 
-def _find_object(ref: ObjectRef) -> _Op[ObjectInfo]:
+def _find_object(ref: ObjectRef) -> Op[ObjectInfo]:
     """An object by id (one GET), by name (the list), or as given (refetched, for fresh fields)."""
     if isinstance(ref, ObjectInfo):
         ref = ref.id
@@ -214,7 +197,7 @@ def _find_object(ref: ObjectRef) -> _Op[ObjectInfo]:
     raise _not_found(ref)
 
 
-def _object_id(ref: ObjectRef) -> _Op[str]:
+def _object_id(ref: ObjectRef) -> Op[str]:
     if isinstance(ref, ObjectInfo):
         return ref.id
     if _is_uuid(ref):
@@ -227,7 +210,7 @@ def _field_id(ref: FieldRef) -> str:
     return ref.id if isinstance(ref, FieldInfo) else ref
 
 
-def _find_field(ref: ObjectRef, name: str) -> _Op[FieldInfo]:
+def _find_field(ref: ObjectRef, name: str) -> Op[FieldInfo]:
     obj = yield from _find_object(ref)
     field = obj.field(name)
     if field is None:
@@ -241,8 +224,8 @@ def _find_field(ref: ObjectRef, name: str) -> _Op[FieldInfo]:
     return field
 
 
-def _create_object(body: Mapping[str, Any]) -> _Op[ObjectInfo]:
-    call = _Call("POST", OBJECTS, json=dict(body))
+def _create_object(body: Mapping[str, Any]) -> Op[ObjectInfo]:
+    call = Call("POST", OBJECTS, json=dict(body))
     answer = yield call
     data = _mapping(call, _data(call, answer, "createOneObject"))
     if isinstance(data.get("fields"), list):
@@ -250,14 +233,14 @@ def _create_object(body: Mapping[str, Any]) -> _Op[ObjectInfo]:
     return (yield from _get_object(str(data.get("id"))))
 
 
-def _create_field(body: Mapping[str, Any]) -> _Op[FieldInfo]:
-    call = _Call("POST", FIELDS, json=dict(body))
+def _create_field(body: Mapping[str, Any]) -> Op[FieldInfo]:
+    call = Call("POST", FIELDS, json=dict(body))
     answer = yield call
     return FieldInfo.from_json(_mapping(call, _data(call, answer, "createOneField")))
 
 
-def _update_field(field_id: str, changes: Mapping[str, Any]) -> _Op[FieldInfo]:
-    call = _Call("PATCH", f"{FIELDS}/{field_id}", json=dict(changes))
+def _update_field(field_id: str, changes: Mapping[str, Any]) -> Op[FieldInfo]:
+    call = Call("PATCH", f"{FIELDS}/{field_id}", json=dict(changes))
     answer = yield call
     return FieldInfo.from_json(_mapping(call, _data(call, answer, "updateOneField")))
 
@@ -269,25 +252,25 @@ def _asks_to_deactivate(exc: BadRequestError) -> bool:
     return bool(re.search(r"activ", text, re.IGNORECASE))
 
 
-def _delete(path: str, key: str) -> _Op[Mapping[str, Any]]:
+def _delete(path: str, key: str) -> Op[Mapping[str, Any]]:
     """DELETE; when Twenty answers that the item must be deactivated first, PATCH ``isActive: false`` and retry."""
-    call = _Call("DELETE", path)
+    call = Call("DELETE", path)
     try:
         answer = yield call
     except BadRequestError as exc:
         if not _asks_to_deactivate(exc):
             raise
-        yield _Call("PATCH", path, json={"isActive": False})
+        yield Call("PATCH", path, json={"isActive": False})
         answer = yield call
     return _mapping(call, _data(call, answer, key))
 
 
-def _delete_field(ref: FieldRef) -> _Op[FieldInfo]:
+def _delete_field(ref: FieldRef) -> Op[FieldInfo]:
     data = yield from _delete(f"{FIELDS}/{_field_id(ref)}", "deleteOneField")
     return FieldInfo.from_json(data)
 
 
-def _delete_object(ref: ObjectRef) -> _Op[ObjectInfo]:
+def _delete_object(ref: ObjectRef) -> Op[ObjectInfo]:
     object_id = yield from _object_id(ref)
     data = yield from _delete(f"{OBJECTS}/{object_id}", "deleteOneObject")
     return ObjectInfo.from_json(data, [])
@@ -319,12 +302,12 @@ _Found: TypeAlias = "tuple[T, list[str]] | None"
 
 
 def _verified_create(
-    create: Callable[[Mapping[str, Any]], _Op[T]],
+    create: Callable[[Mapping[str, Any]], Op[T]],
     body: Mapping[str, Any],
     find: Callable[[list[ObjectInfo]], _Found[T]],
     what: str,
     retry: RetryPolicy,
-) -> _Op[T]:
+) -> Op[T]:
     """``create(body)``, made safe to retry although it is not idempotent: after a failure that may have landed,
     back off, re-read the workspace and ``find`` the item; present and as declared, it is the result; present but
     different, the failure is raised with a note saying so; absent, the create is sent again. Needs the item to have
@@ -338,7 +321,7 @@ def _verified_create(
             if not _may_have_landed(retry, exc, attempt):
                 raise
             log.info("%s failed (%s, attempt %d); checking whether it landed", what, exc, attempt)
-            yield _Pause(attempt)
+            yield Pause(attempt)
             found = find((yield from _list_objects()))
             if found is None:
                 continue
@@ -381,7 +364,7 @@ def _found_field(object_name: str, spec: FieldSpec | RelationSpec) -> Callable[[
 
 def _ensure(
     schema: Iterable[ObjectSpec], dry_run: bool, allow_destructive: bool, retry: RetryPolicy
-) -> _Op[SchemaReport]:
+) -> Op[SchemaReport]:
     """Read the workspace, plan, then write objects, fields, updates and relations in that order."""
     specs = list(schema)
     validate_schema(specs)  # before any request
@@ -519,12 +502,12 @@ def _checked_relation(spec: RelationSpec) -> RelationSpec:
     return spec
 
 
-def _create_field_on(spec: FieldSpec, ref: ObjectRef) -> _Op[FieldInfo]:
+def _create_field_on(spec: FieldSpec, ref: ObjectRef) -> Op[FieldInfo]:
     object_id = yield from _object_id(ref)
     return (yield from _create_field(field_body(spec, object_id)))
 
 
-def _create_relation(spec: RelationSpec, ref: ObjectRef) -> _Op[FieldInfo]:
+def _create_relation(spec: RelationSpec, ref: ObjectRef) -> Op[FieldInfo]:
     object_id = yield from _object_id(ref)
     target_id = spec.target if _is_uuid(spec.target) else (yield from _object_id(spec.target))
     return (yield from _create_field(relation_body(spec, object_id, target_id)))
@@ -538,23 +521,8 @@ class Metadata:
     def __init__(self, transport: Transport) -> None:
         self._transport = transport
 
-    def _run(self, op: _Op[T]) -> T:
-        try:
-            call = next(op)
-            while True:
-                if isinstance(call, _Pause):
-                    self._transport.pause_before_retry(call.attempt)
-                    call = op.send(None)
-                    continue
-                try:
-                    answer = self._transport.request(call.method, call.path, params=call.params, json=call.json)
-                except TwentyError as exc:
-                    call = op.throw(exc)
-                else:
-                    call = op.send(answer)
-        except StopIteration as stop:
-            result: T = stop.value
-            return result
+    def _run(self, op: Op[T]) -> T:
+        return run(op, self._transport.request, self._transport.pause_before_retry)
 
     def objects(self, *, page_size: int = PAGE_SIZE) -> list[ObjectInfo]:
         """Every object of the workspace with its fields (all pages, ``page_size`` per request, at most 200)."""
@@ -697,23 +665,8 @@ class AsyncMetadata:
     def __init__(self, transport: AsyncTransport) -> None:
         self._transport = transport
 
-    async def _run(self, op: _Op[T]) -> T:
-        try:
-            call = next(op)
-            while True:
-                if isinstance(call, _Pause):
-                    await self._transport.pause_before_retry(call.attempt)
-                    call = op.send(None)
-                    continue
-                try:
-                    answer = await self._transport.request(call.method, call.path, params=call.params, json=call.json)
-                except TwentyError as exc:
-                    call = op.throw(exc)
-                else:
-                    call = op.send(answer)
-        except StopIteration as stop:
-            result: T = stop.value
-            return result
+    async def _run(self, op: Op[T]) -> T:
+        return await arun(op, self._transport.request, self._transport.pause_before_retry)
 
     async def objects(self, *, page_size: int = PAGE_SIZE) -> list[ObjectInfo]:
         """See :meth:`Metadata.objects`."""
