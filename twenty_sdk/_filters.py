@@ -299,6 +299,9 @@ def _canonical(tree: _Tree) -> _Tree:
 # -- Twenty's parser, as far as the structure goes (parse-filter.util.ts and the utils it calls) ---------------------
 
 
+_LINE_TERMINATORS: Final = "\n\r\u2028\u2029"
+
+
 def _parse(text: str) -> _Tree:
     if text.count("(") != text.count(")"):
         raise ValueError("brackets do not pair up")
@@ -308,7 +311,7 @@ def _parse(text: str) -> _Tree:
 
 
 def _root_conjunction(query: str) -> str | None:
-    if not query.endswith(")") or any(ch in query for ch in "\n\r\u2028\u2029"):
+    if not query.endswith(")") or any(ch in query for ch in _LINE_TERMINATORS):
         return None
     for name in _CONJUNCTIONS:
         if query.startswith(name + "(") and len(query) >= len(name) + 3:
@@ -357,7 +360,8 @@ def _split_predicates(query: str) -> list[str]:
 def _parse_base(base: str) -> _Leaf:
     opening = base.find("[", 1)
     closing = base.rfind("]:")
-    if opening < 0 or closing < opening + 2 or closing + 2 >= len(base):
+    # Twenty's /^(.+)\[(.+)\]:(.+)$/ has no "s" flag: "." matches no line terminator
+    if opening < 0 or closing < opening + 2 or closing + 2 >= len(base) or any(ch in base for ch in _LINE_TERMINATORS):
         raise ValueError(f"{base!r} is not field[comparator]:value")
     fields: list[str] = []
     comparator: list[str] = []

@@ -63,8 +63,6 @@ _CORE_OBJECT_NAMES = (
     "pageLayoutTabs",
     "pageLayoutWidget",
     "pageLayoutWidgets",
-    "postgresCredential",
-    "postgresCredentials",
     "twoFactorMethod",
     "twoFactorMethods",
     "user",
@@ -102,6 +100,8 @@ RESERVED_NAMES: frozenset[str] = frozenset(
         "relation",
         "relations",
         "aggregate",
+        "search",
+        "searches",
     )
 )
 

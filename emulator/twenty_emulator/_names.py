@@ -60,8 +60,6 @@ _CORE_OBJECT_NAMES = (
     "pageLayoutTabs",
     "pageLayoutWidget",
     "pageLayoutWidgets",
-    "postgresCredential",
-    "postgresCredentials",
     "twoFactorMethod",
     "twoFactorMethods",
     "user",
@@ -100,6 +98,8 @@ RESERVED_METADATA_NAME_KEYWORDS: frozenset[str] = frozenset(
         "relation",
         "relations",
         "aggregate",
+        "search",
+        "searches",
     )
 )
 

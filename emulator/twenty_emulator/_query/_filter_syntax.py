@@ -1,7 +1,7 @@
 """The REST ``filter`` syntax, ported literally from Twenty's ``engine/api/rest/input-request-parsers``
 (``parse-filter-rest-request`` and friends): ``and(…)``, ``or(…)``, ``not(…)`` and ``field.sub[op]:value`` → the
 object Twenty's parser builds, with the same error messages, quirks included. The SDK's filter builder writes this
-grammar; both are held to the shared vectors of ``tests/vectors/filter-grammar.json``.
+grammar; both are held to the shared vectors of ``tests/ports/filter_grammar.json``.
 """
 
 from __future__ import annotations
