@@ -27,6 +27,11 @@ by ``updatedAt,id``, the boundary de-duplicated on the id), skips those the last
 our own pushes), maps the others back and upserts them into the store; the watermark advances after each page lands.
 Conflicts with rows changed in the store since the last pull follow ``policy``. Pulling into the store pushed
 from, ``skip_own_writes=True`` leaves out the echo of our own pushes (records as the last write left them).
+
+**Deletions made in Twenty** (:mod:`twenty_sync._deletions`): the pull's pages hold soft-deleted records too (a soft
+delete moves ``updatedAt``), and a periodic key check finds destroyed ones; the state records them and the store
+gets a ``deleted_at`` mark (or loses the row) by :class:`~twenty_sync.DeletionPolicy`. A push leaves such a record
+deleted (its changed row is skipped, logged and counted ``kept_deleted``) unless the policy restores it.
 """
 
 from __future__ import annotations
