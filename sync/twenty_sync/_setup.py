@@ -3,6 +3,7 @@
     python -m twenty_sync._setup                     # on a fresh emulator: prints what it created, then runs again
     python -m twenty_sync._setup --url URL           # on a real workspace (key: TWENTY_API_KEY, or Secret Manager)
     python -m twenty_sync._setup --url URL --dry-run # the plan only: reads, writes nothing
+    python -m twenty_sync._setup --mapping FILE      # the schema a mapping of your own tables writes to
 
 It runs :meth:`~twenty_sdk.Metadata.ensure_schema` with :data:`~twenty_sync.SEED_SCHEMA`, prints the report (one row
 per object, field and relation), then runs it a second time to show that nothing is left to do (0 writes). Drift is
@@ -31,8 +32,9 @@ from typing import TextIO
 
 import httpx
 
-from twenty_sdk import ClientConfig, GoogleSecretManager, Metadata, SchemaError, Transport, TwentyError
+from twenty_sdk import ClientConfig, GoogleSecretManager, Metadata, ObjectSpec, SchemaError, Transport, TwentyError
 from twenty_sync._seed_schema import SEED_SCHEMA
+from twenty_sync._source_mapping import SourceMappingError, SyncMapping
 
 __all__ = ["main", "provision"]
 
@@ -42,17 +44,18 @@ EMULATOR_START_TIMEOUT = 30.0
 def provision(
     config: ClientConfig,
     *,
+    schema: Sequence[ObjectSpec] = SEED_SCHEMA,
     dry_run: bool = False,
     allow_destructive: bool = False,
     out: TextIO = sys.stdout,
     http_client: httpx.Client | None = None,
 ) -> int:
-    """Ensure the seed schema on the workspace ``config`` points at, print the report, then check that a second
-    run has nothing to do. Returns the exit status (0 in place, 1 drift, 2 error)."""
+    """Ensure ``schema`` (default: the seed's) on the workspace ``config`` points at, print the report, then check
+    that a second run has nothing to do. Returns the exit status (0 in place, 1 drift, 2 error)."""
     with Transport(config, http_client=http_client) as transport:
         metadata = Metadata(transport)
         try:
-            report = metadata.ensure_schema(SEED_SCHEMA, dry_run=dry_run, allow_destructive=allow_destructive)
+            report = metadata.ensure_schema(schema, dry_run=dry_run, allow_destructive=allow_destructive)
         except SchemaError as exc:
             print(f"error: {exc}", file=out)
             return 2
@@ -63,7 +66,7 @@ def provision(
             return 2
         print(report, file=out)
         if not dry_run:
-            again = metadata.ensure_schema(SEED_SCHEMA, allow_destructive=allow_destructive)
+            again = metadata.ensure_schema(schema, allow_destructive=allow_destructive)
             print(f"second run: {again.summary()}", file=out)
             if again.writes:
                 print("error: the second run still wrote something", file=out)
@@ -125,6 +128,7 @@ def _parser() -> argparse.ArgumentParser:
     ap.add_argument("--url", help="the workspace's base URL (default: a fresh emulator started for this run)")
     ap.add_argument("--project", help="Google Cloud project holding the API key in Secret Manager (with --url)")
     ap.add_argument("--dry-run", action="store_true", help="print the plan; write nothing")
+    ap.add_argument("--mapping", metavar="FILE", help="provision what this mapping writes to (default: the seed's)")
     ap.add_argument(
         "--allow-destructive",
         action="store_true",
@@ -135,9 +139,14 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None, *, out: TextIO = sys.stdout) -> int:
     args = _parser().parse_args(argv)
+    try:
+        schema = SyncMapping.load(args.mapping).schema() if args.mapping else SEED_SCHEMA
+    except SourceMappingError as exc:
+        print(f"error: {exc}", file=out)
+        return 2
 
     def run(config: ClientConfig) -> int:
-        return provision(config, dry_run=args.dry_run, allow_destructive=args.allow_destructive, out=out)
+        return provision(config, schema=schema, dry_run=args.dry_run, allow_destructive=args.allow_destructive, out=out)
 
     if args.url:
         try:

@@ -4,6 +4,7 @@ environment), as a dry run, with drift, and on a fresh emulator it starts itself
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -106,3 +107,29 @@ def test_setup_without_url_provisions_a_fresh_emulator_it_starts_itself() -> Non
     assert "workspace: a fresh emulator at http://127.0.0.1:" in output
     assert "created    object    contactBusinessRelationship" in output
     assert "second run: 26 unchanged, 0 drifted (0 writes)" in output
+
+
+def test_setup_with_a_mapping_provisions_what_it_writes_to(server: RunningServer, tmp_path: Path) -> None:
+    mapping = tmp_path / "mapping.toml"
+    mapping.write_text(
+        '[contacts]\ntable = "customers"\nkey = "id"\nfields = { canonical_name = "full_name" }\n'
+        '[contacts.custom.tier]\ncolumn = "tier"\ntype = "SELECT"\noptions = ["GOLD", "SILVER"]\n'
+    )
+
+    status, output = run("--url", server.url, "--mapping", str(mapping))
+
+    assert status == 0, output
+    assert re.search(r"created +field +person\.tier +SELECT \(2 options\)", output)
+    assert "person.categoryCode" not in output  # a seed field this mapping does not fill
+    assert "second run: 3 unchanged, 0 drifted (0 writes)" in output
+
+
+def test_setup_with_a_broken_mapping_exits_2_naming_the_problem(server: RunningServer, tmp_path: Path) -> None:
+    mapping = tmp_path / "mapping.toml"
+    mapping.write_text('[contacts]\ntable = "customers"\n')
+
+    status, output = run("--url", server.url, "--mapping", str(mapping))
+
+    assert status == 2
+    assert f"{mapping} [contacts]: key (the key column) is missing" in output
+    assert writes(server.emulator) == {}
