@@ -9,6 +9,7 @@ sends, per PostgREST's documented API (https://postgrest.org/en/stable/reference
     GET    /rest/v1/<table>?select=a,b&order=a.asc,b.asc&limit=N&<col>=gt.<v>&or=(<filters>)
     POST   /rest/v1/<table>?on_conflict=<key>&columns=a,b   Prefer: resolution=merge-duplicates  (upsert)
     DELETE /rest/v1/<table>?<col>=in.(<v>,"<quoted v>")
+    PATCH  /rest/v1/<table>?<col>=in.(…)&<col>=not.is.null&or=(<col>.is.null,<col>.neq.<v>)   {"col": value}
 
 and answers PostgREST's error shape ``{"code", "message", "details", "hint"}`` (HTTP 400, 409 for unique
 violations). The schema comes from the ``Accept-Profile`` / ``Content-Profile`` headers, as in PostgREST.
@@ -26,7 +27,7 @@ from psycopg import sql
 
 __all__ = ["FakePostgrest"]
 
-_OPS = {"eq": "=", "gt": ">", "lt": "<", "gte": ">=", "lte": "<="}
+_OPS = {"eq": "=", "neq": "<>", "gt": ">", "lt": "<", "gte": ">=", "lte": "<="}
 
 
 class FakePostgrest:
@@ -56,6 +57,8 @@ class FakePostgrest:
                     return self._upsert(table, params, json.loads(request.content))
                 if request.method == "DELETE":
                     return self._delete(table, params)
+                if request.method == "PATCH":
+                    return self._update(table, params, json.loads(request.content))
         except psycopg.Error as exc:
             status = 409 if exc.sqlstate == "23505" else 400
             diag = exc.diag
@@ -121,13 +124,26 @@ class FakePostgrest:
         query = sql.SQL("DELETE FROM {} WHERE {} RETURNING *").format(table, sql.SQL(" AND ").join(where))
         return self._rows(query, args)
 
+    def _update(self, table: sql.Identifier, params: list[tuple[str, str]], body: dict[str, Any]) -> httpx.Response:
+        args: list[Any] = list(body.values())
+        sets = sql.SQL(", ").join(sql.SQL("{} = %s").format(sql.Identifier(n)) for n in body)
+        where = [self._condition(name, value, args) for name, value in params]
+        query = sql.SQL("UPDATE {} SET {} WHERE {} RETURNING *").format(table, sets, sql.SQL(" AND ").join(where))
+        return self._rows(query, args)
+
     # --- filters ----------------------------------------------------------------------------------------------------
 
     def _condition(self, name: str, value: str, args: list[Any]) -> sql.Composable:
         if name in ("or", "and"):
             return self._logic(name, _split(value[1:-1]), args)
+        if value.startswith("not."):
+            return sql.SQL("NOT ({})").format(self._condition(name, value.removeprefix("not."), args))
         op, _, operand = value.partition(".")
         column = sql.Identifier(name)
+        if op == "is":
+            return sql.SQL("{} IS {}").format(
+                column, sql.SQL({"null": "NULL", "true": "TRUE", "false": "FALSE"}[operand])
+            )
         if op == "in":
             args.append([_unquote(v) for v in _split(operand[1:-1])])
             return sql.SQL("{} = ANY(%s)").format(column)
