@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import pytest
 from services.fake_postgrest import FakePostgrest
+from twenty_sync._records import CONTACTS
 from twenty_sync.stores import SupabaseRestStore
 
 from . import test_deletions_stores as contract
 from . import test_supabase_rest_store
+from .test_stores import contact
 
 rest = test_supabase_rest_store.rest  # the fixture: tables made by PostgresStore, read and written over REST
 
@@ -26,7 +28,7 @@ for _name in dir(contract):
 
 def test_marks_travel_as_patch_requests(rest: tuple[SupabaseRestStore, FakePostgrest]) -> None:
     store, fake = rest
-    store.upsert(contract.CONTACTS, [contract.contact(1)])
+    store.upsert(CONTACTS, [contact(1)])
     fake.requests.clear()
-    store.mark_deleted(contract.CONTACTS, [("contact-001", contract.AT)])
+    store.mark_deleted(CONTACTS, [("contact-001", contract.AT)])
     assert fake.requests == ["PATCH /rest/v1/contacts"]
