@@ -11,6 +11,7 @@ import json
 import logging
 import math
 import re
+from collections.abc import Iterator
 from http import HTTPStatus
 from typing import Any
 
@@ -152,10 +153,10 @@ def _v8_json_error(text: str, exc: json.JSONDecodeError) -> str:
     return f"Unexpected token '{token}', \"{snippet}\" is not valid JSON"
 
 
-def _innermost_open(prefix: str) -> str:
-    stack: list[str] = []
+def _outside_strings(text: str) -> Iterator[tuple[int, str]]:
+    """The position and character of everything in JSON text that is outside its strings (quotes left out)."""
     in_string = escaped = False
-    for ch in prefix:
+    for pos, ch in enumerate(text):
         if in_string:
             if escaped:
                 escaped = False
@@ -165,7 +166,14 @@ def _innermost_open(prefix: str) -> str:
                 in_string = False
         elif ch == '"':
             in_string = True
-        elif ch in "[{":
+        else:
+            yield pos, ch
+
+
+def _innermost_open(prefix: str) -> str:
+    stack: list[str] = []
+    for _, ch in _outside_strings(prefix):
+        if ch in "[{":
             stack.append(ch)
         elif ch in "]}" and stack:
             stack.pop()
@@ -182,18 +190,8 @@ def _refuse_constant(name: str) -> Any:
 
 def _constant_error(text: str) -> str:
     """Node's message for the first ``NaN`` / ``Infinity`` outside a string (JSON has no capital letter elsewhere)."""
-    in_string = escaped = False
-    for pos, ch in enumerate(text):
-        if in_string:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == '"':
-                in_string = False
-        elif ch == '"':
-            in_string = True
-        elif ch in "NI":
+    for pos, ch in _outside_strings(text):
+        if ch in "NI":
             exc = json.JSONDecodeError("Expecting value", text, pos)
             if pos and text[pos - 1] == "-":
                 return f"No number after minus sign in JSON at position {pos} (line {exc.lineno} column {exc.colno})"

@@ -59,6 +59,14 @@ def _type_messages(data: Mapping[str, Any], *, required: bool) -> list[str]:
 _FIELD_BOOLEANS = ("isCustom", "isActive", "isSystem", "isNullable", "isUnique")
 
 
+def _optional_field_messages(data: Mapping[str, Any]) -> list[str]:
+    """What a field's create and update DTOs check alike, after the names: description, icon, the flags."""
+    out = _optional_string(data, "description") + _optional_string(data, "icon")
+    for key in (*_FIELD_BOOLEANS, "isLabelSyncedWithName"):
+        out += _optional_bool(data, key)
+    return out
+
+
 def create_field_messages(data: Mapping[str, Any]) -> list[str]:
     out: list[str] = []
     if not is_uuid(data.get("objectMetadataId")):
@@ -66,12 +74,7 @@ def create_field_messages(data: Mapping[str, Any]) -> list[str]:
     out += _type_messages(data, required=True)
     out += _required_string(data, "name")
     out += _required_string(data, "label")
-    out += _optional_string(data, "description")
-    out += _optional_string(data, "icon")
-    for key in _FIELD_BOOLEANS:
-        out += _optional_bool(data, key)
-    out += _optional_bool(data, "isLabelSyncedWithName")
-    return out
+    return out + _optional_field_messages(data)
 
 
 def update_field_messages(data: Mapping[str, Any]) -> list[str]:
@@ -80,12 +83,7 @@ def update_field_messages(data: Mapping[str, Any]) -> list[str]:
     for key in ("name", "label"):
         if key in data:
             out += _required_string(data, key)
-    out += _optional_string(data, "description")
-    out += _optional_string(data, "icon")
-    for key in _FIELD_BOOLEANS:
-        out += _optional_bool(data, key)
-    out += _optional_bool(data, "isLabelSyncedWithName")
-    return out
+    return out + _optional_field_messages(data)
 
 
 _OBJECT_NAMES = ("nameSingular", "namePlural", "labelSingular", "labelPlural")

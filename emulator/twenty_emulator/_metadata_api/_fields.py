@@ -23,7 +23,7 @@ from twenty_emulator._metadata_api._answers import (
 )
 from twenty_emulator._metadata_api._changes import WorkspaceChanges
 from twenty_emulator._metadata_api._dto import create_field_messages, dto_body, update_field_messages
-from twenty_emulator._metadata_api._paging import paginate
+from twenty_emulator._metadata_api._paging import list_answer
 from twenty_emulator._names import (
     capitalize,
     name_errors,
@@ -66,9 +66,7 @@ class FieldsApi(WorkspaceChanges):
     """The field routes."""
 
     def list_fields(self, _id: str | None, query: dict[str, str], _body: Any) -> tuple[int, Any]:
-        fields = [field_json(f) for o in self.ws.objects for f in o.fields]
-        page, info = paginate(fields, query)
-        return 200, {"data": {"fields": page}, "totalCount": len(fields), "pageInfo": info}
+        return 200, list_answer("fields", [field_json(f) for o in self.ws.objects for f in o.fields], query)
 
     def get_field(self, field_id: str | None, _query: dict[str, str], _body: Any) -> tuple[int, Any]:
         field = self.ws.field_by_id(field_id or "")

@@ -19,7 +19,7 @@ from twenty_emulator._metadata_api._answers import (
 )
 from twenty_emulator._metadata_api._changes import WorkspaceChanges
 from twenty_emulator._metadata_api._dto import OBJECT_BOOLEANS, dto_body, object_messages
-from twenty_emulator._metadata_api._paging import paginate
+from twenty_emulator._metadata_api._paging import list_answer
 from twenty_emulator._names import (
     capitalize,
     deterministic_uuid,
@@ -67,9 +67,7 @@ class ObjectsApi(WorkspaceChanges):
     """The object routes."""
 
     def list_objects(self, _id: str | None, query: dict[str, str], _body: Any) -> tuple[int, Any]:
-        objects = [object_json(o) for o in self.ws.objects]
-        page, info = paginate(objects, query)
-        return 200, {"data": {"objects": page}, "totalCount": len(objects), "pageInfo": info}
+        return 200, list_answer("objects", [object_json(o) for o in self.ws.objects], query)
 
     def get_object(self, object_id: str | None, _query: dict[str, str], _body: Any) -> tuple[int, Any]:
         obj = self.ws.object_by_id(object_id or "")

@@ -11,7 +11,7 @@ from twenty_emulator._errors import ApiError, bad_request
 from twenty_emulator._metadata_api._answers import JSON
 from twenty_emulator._values import is_uuid
 
-__all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "paginate"]
+__all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "list_answer", "paginate"]
 
 DEFAULT_LIMIT = 60
 MAX_LIMIT = 200
@@ -62,3 +62,9 @@ def paginate(items: list[JSON], query: Mapping[str, str]) -> tuple[list[JSON], J
         "endCursor": page[-1]["id"] if page else None,
     }
     return page, info
+
+
+def list_answer(key: str, items: list[JSON], query: Mapping[str, str]) -> JSON:
+    """A list route's answer: one page of ``items`` under ``data.<key>``, the total count and the ``pageInfo``."""
+    page, info = paginate(items, query)
+    return {"data": {key: page}, "totalCount": len(items), "pageInfo": info}
