@@ -68,15 +68,17 @@ class MappedRecord:
     content_hash: str = attrs.field(init=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
-        text = canonical_json(
-            {
-                "mapping": self.mapping.fingerprint(),
-                "values": _jsonable(self.row.values),
-                "custom": _jsonable(self.row.custom),
-                "raw": _jsonable(self.raw_identifiers),
-                "error": self.row.error,
-            }
-        )
+        content = {
+            "mapping": self.mapping.fingerprint(),
+            "values": self.row.values,
+            "custom": self.row.custom,
+            "raw": self.raw_identifiers,
+            "error": self.row.error,
+        }
+        try:
+            text = canonical_json(content)
+        except (TypeError, ValueError):  # a value JSON has no type for (a Decimal in a JSON column): as text
+            text = canonical_json(_jsonable(content))
         object.__setattr__(self, "content_hash", hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest())
 
     @property

@@ -37,6 +37,7 @@ per type the one marked primary, else the first); ``columns`` — an ``email`` a
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
@@ -516,8 +517,20 @@ class EntityMapping:
             cols.append(self.updated_at)
         return tuple(dict.fromkeys(cols))
 
+    @functools.cached_property
+    def _cached(self) -> tuple[str, frozenset[str]]:
+        """The fingerprint and the Twenty fields, computed once (read for every row)."""
+        return self._fingerprint(), self._twenty_fields()
+
     def twenty_fields(self) -> frozenset[str]:
         """The Twenty fields a payload of this mapping carries (the key field always)."""
+        return self._cached[1]
+
+    def fingerprint(self) -> str:
+        """A short hash of everything that decides what a row becomes (a changed mapping re-maps every row)."""
+        return self._cached[0]
+
+    def _twenty_fields(self) -> frozenset[str]:
         out = {_KEY_FIELDS[self.entity]}
         for name in self.fields:
             out.update(_TWENTY_FIELDS[self.entity][name])
@@ -531,8 +544,7 @@ class EntityMapping:
             out.add("_refs")
         return frozenset(out | {c.name for c in self.custom})
 
-    def fingerprint(self) -> str:
-        """A short hash of everything that decides what a row becomes (a changed mapping re-maps every row)."""
+    def _fingerprint(self) -> str:
         spec = attrs.asdict(self, recurse=True, filter=lambda a, _v: a.name not in ("table", "query", "updated_at"))
         return hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
