@@ -33,7 +33,7 @@ import enum
 import threading
 import weakref
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Generator, Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeAlias, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeAlias, TypeVar, cast
 from urllib.parse import quote
 from uuid import UUID
 
@@ -54,6 +54,7 @@ from twenty_sdk._batching import (
 )
 from twenty_sdk._errors import BadRequestError, BatchError, BatchFailure, TwentyError
 from twenty_sdk._filters import Filter, filter_text
+from twenty_sdk._ops import Call, Op, arun, run
 from twenty_sdk._pagination import (
     MAX_PAGE_SIZE,
     AsyncPage,
@@ -76,6 +77,7 @@ if TYPE_CHECKING:
 __all__ = ["AsyncRecords", "ObjectRef", "RecordId", "Records", "to_payload"]
 
 ModelT = TypeVar("ModelT")
+T = TypeVar("T")
 CreateT = TypeVar("CreateT")
 UpdateT = TypeVar("UpdateT")
 
@@ -207,13 +209,10 @@ def _ids(ids: IdArg | Iterable[IdArg]) -> list[str]:
     return [_id_text(ids)]
 
 
-@attrs.frozen
-class _Req:
-    method: str
-    path: str
-    params: dict[str, str | int] | None = None
-    json: Any = None
-    idempotent: bool | None = None
+class _Stop(Protocol):
+    """A ``threading.Event`` or an ``asyncio.Event``: set when the other chunks in flight must stop."""
+
+    def is_set(self) -> bool: ...
 
 
 class _RecordsBase(Generic[ModelT, CreateT, UpdateT]):
@@ -242,26 +241,26 @@ class _RecordsBase(Generic[ModelT, CreateT, UpdateT]):
         base = f"/rest/{self.name_plural}"
         return base if record_id is None else f"{base}/{_id_segment(record_id)}"
 
-    def _create_req(self, data: Any, upsert: bool) -> _Req:
+    def _create_req(self, data: Any, upsert: bool) -> Call:
         payload = to_payload(data)
         params: dict[str, str | int] | None = {"upsert": "true"} if upsert else None
-        return _Req("POST", self._path(), params, payload, idempotent=True if upsert or "id" in payload else None)
+        return Call("POST", self._path(), params, payload, idempotent=True if upsert or "id" in payload else None)
 
-    def _get_req(self, record_id: IdArg, depth: int) -> _Req:
+    def _get_req(self, record_id: IdArg, depth: int) -> Call:
         if depth not in (0, 1):
             raise ValueError(f"depth must be 0 or 1, not {depth!r}")
-        return _Req("GET", self._path(record_id), {"depth": depth})
+        return Call("GET", self._path(record_id), {"depth": depth})
 
-    def _update_req(self, record_id: IdArg, data: Any) -> _Req:
-        return _Req("PATCH", self._path(record_id), None, to_payload(data))
+    def _update_req(self, record_id: IdArg, data: Any) -> Call:
+        return Call("PATCH", self._path(record_id), None, to_payload(data))
 
-    def _delete_req(self, record_id: IdArg, soft: bool) -> _Req:
-        return _Req("DELETE", self._path(record_id), {"soft_delete": "true"} if soft else None)
+    def _delete_req(self, record_id: IdArg, soft: bool) -> Call:
+        return Call("DELETE", self._path(record_id), {"soft_delete": "true"} if soft else None)
 
-    def _restore_reqs(self, ids: IdArg | Iterable[IdArg]) -> list[_Req]:
+    def _restore_reqs(self, ids: IdArg | Iterable[IdArg]) -> list[Call]:
         all_ids = _ids(ids)
         return [
-            _Req(
+            Call(
                 "PATCH",
                 f"/rest/restore/{self.name_plural}",
                 {"filter": Filter.in_("id", all_ids[i : i + _RESTORE_CHUNK]).text},
@@ -275,20 +274,20 @@ class _RecordsBase(Generic[ModelT, CreateT, UpdateT]):
             raise ValueError(f"{what} needs a filter (Twenty refuses or over-reaches without one)")
         return {"filter": text}
 
-    def _update_many_req(self, filter: Filter | str, data: Any) -> _Req:
-        return _Req("PATCH", self._path(), self._filtered(filter, "update_many"), to_payload(data))
+    def _update_many_req(self, filter: Filter | str, data: Any) -> Call:
+        return Call("PATCH", self._path(), self._filtered(filter, "update_many"), to_payload(data))
 
-    def _delete_many_req(self, filter: Filter | str, soft: bool) -> _Req:
+    def _delete_many_req(self, filter: Filter | str, soft: bool) -> Call:
         params = self._filtered(filter, "delete_many")
         if soft:
             params["soft_delete"] = "true"
-        return _Req("DELETE", self._path(), params)
+        return Call("DELETE", self._path(), params)
 
-    def _duplicates_req(self, ids: IdArg | Iterable[IdArg] | None, data: Iterable[Any] | None) -> _Req:
+    def _duplicates_req(self, ids: IdArg | Iterable[IdArg] | None, data: Iterable[Any] | None) -> Call:
         if (ids is None) == (data is None):
             raise ValueError("duplicates takes ids or data (one of the two)")
         body = {"ids": _ids(ids)} if ids is not None else {"data": [to_payload(d) for d in data or ()]}
-        return _Req("POST", f"/rest/{self.name_plural}/duplicates", None, body, idempotent=True)  # a read
+        return Call("POST", f"/rest/{self.name_plural}/duplicates", None, body, idempotent=True)  # a read
 
     def _duplicates(self, body: Any) -> builtins.list[builtins.list[ModelT]]:
         items = body.get("data") if isinstance(body, dict) else None
@@ -304,16 +303,16 @@ class _RecordsBase(Generic[ModelT, CreateT, UpdateT]):
             found.append([self._parse(row) for row in rows])
         return found
 
-    def _merge_req(self, ids: Iterable[IdArg], priority: int, dry_run: bool) -> _Req:
+    def _merge_req(self, ids: Iterable[IdArg], priority: int, dry_run: bool) -> Call:
         body = {"ids": _ids(ids), "conflictPriorityIndex": priority, "dryRun": dry_run}
         # not retried after a 5xx or a lost answer: a merge that landed deleted the other records
-        return _Req("PATCH", f"/rest/{self.name_plural}/merge", None, body, idempotent=False)
+        return Call("PATCH", f"/rest/{self.name_plural}/merge", None, body, idempotent=False)
 
-    def _batch_req(self, batch: list[Item], upsert: bool) -> _Req:
+    def _batch_req(self, batch: list[Item], upsert: bool) -> Call:
         payloads = [item.payload for item in batch]
         idempotent = True if upsert or all("id" in p for p in payloads) else None
         params: dict[str, str | int] | None = {"upsert": "true"} if upsert else None
-        return _Req("POST", f"/rest/batch/{self.name_plural}", params, payloads, idempotent=idempotent)
+        return Call("POST", f"/rest/batch/{self.name_plural}", params, payloads, idempotent=idempotent)
 
     # -- answers ---------------------------------------------------------------------------------------------------
 
@@ -389,7 +388,7 @@ class _RecordsBase(Generic[ModelT, CreateT, UpdateT]):
             return None
         return chunker.take() if chunker.full() else None
 
-    def _current_req(self, chunk: builtins.list[Item], key: str | Sequence[str] | None) -> _Req | None:
+    def _current_req(self, chunk: builtins.list[Item], key: str | Sequence[str] | None) -> Call | None:
         """The one read of the records a chunk's partial composites must be completed from (by ``id``, else by the
         first ``key`` field), or None when no record of the chunk needs it."""
         key_field = key if isinstance(key, str) else next(iter(key or ()), None)
@@ -408,7 +407,7 @@ class _RecordsBase(Generic[ModelT, CreateT, UpdateT]):
         if not parts:
             return None
         where = parts[0] if len(parts) == 1 else Filter.or_(*parts)
-        return _Req("GET", self._path(), list_params(filter=where, limit=MAX_PAGE_SIZE))
+        return Call("GET", self._path(), list_params(filter=where, limit=MAX_PAGE_SIZE))
 
     def _complete(self, chunk: builtins.list[Item], key: str | Sequence[str] | None, body: Any) -> None:
         """Complete the chunk's partial composites from the records read (:func:`complete_composites`)."""
@@ -429,6 +428,39 @@ class _RecordsBase(Generic[ModelT, CreateT, UpdateT]):
                 current = by_key.get(item.payload.get(key_field)) if key_field is not None else None
             if current is not None:
                 item.payload = complete_composites(item.payload, current)
+
+    # -- the operations of more than one request, written once (sans-I/O: twenty_sdk._ops) ------------------------
+
+    def _restore_op(self, ids: IdArg | Iterable[IdArg]) -> Op[builtins.list[ModelT]]:
+        restored: builtins.list[ModelT] = []
+        for req in self._restore_reqs(ids):
+            restored.extend(self._many((yield req), "restore"))
+        return restored
+
+    def _complete_op(self, chunk: builtins.list[Item], key: str | Sequence[str] | None) -> Op[None]:
+        """Complete a chunk's partial composites from one read (``merge_composites``), if any record needs it."""
+        req = self._current_req(chunk, key)
+        if req is not None:
+            self._complete(chunk, key, (yield req))
+
+    def _plan_op(
+        self, plan: Generator[builtins.list[Item], Outcome, None], upsert: bool, stop: _Stop | None = None
+    ) -> Op[None]:
+        """Send the batches of one chunk's plan, one after another; give up between two if ``stop`` is set."""
+        batch = next(plan, None)
+        while batch is not None:
+            if stop is not None and stop.is_set():
+                plan.close()
+                return
+            outcome: Outcome
+            try:
+                outcome = self._rows((yield self._batch_req(batch, upsert)), "batch write")
+            except BadRequestError as exc:
+                outcome = exc
+            try:
+                batch = plan.send(outcome)
+            except StopIteration:
+                batch = None
 
     def _run(self, upsert: bool, max_failures: int | None) -> BatchRun[ModelT]:
         what = f"{'upsert' if upsert else 'create'} {self.name_plural}"
@@ -452,11 +484,15 @@ class Records(_RecordsBase[ModelT, CreateT, UpdateT]):
         self._transport = transport
         self._log = _RequestLog.of(transport)
 
-    def _send(self, req: _Req) -> Any:
+    def _send(self, req: Call) -> Any:
+        return self._request(req.method, req.path, params=req.params, json=req.json, idempotent=req.idempotent)
+
+    def _request(self, method: str, path: str, **options: Any) -> Any:
         self._calls += 1
-        return self._transport.request(
-            req.method, req.path, params=req.params, json=req.json, idempotent=req.idempotent
-        )
+        return self._transport.request(method, path, **options)
+
+    def _drive_op(self, op: Op[T]) -> T:
+        return run(op, self._request, self._transport.pause_before_retry)
 
     # -- one record ------------------------------------------------------------------------------------------------
 
@@ -488,10 +524,7 @@ class Records(_RecordsBase[ModelT, CreateT, UpdateT]):
     def restore(self, ids: IdArg | Iterable[IdArg]) -> builtins.list[ModelT]:
         """Undo soft deletes (``PATCH /rest/restore/<object>?filter=id[in]:[...]``, 100 ids per request).
         Restoring a live record returns it unchanged."""
-        restored: builtins.list[ModelT] = []
-        for req in self._restore_reqs(ids):
-            restored.extend(self._many(self._send(req), "restore"))
-        return restored
+        return self._drive_op(self._restore_op(ids))
 
     # -- duplicates ------------------------------------------------------------------------------------------------
 
@@ -554,7 +587,7 @@ class Records(_RecordsBase[ModelT, CreateT, UpdateT]):
         return self._fetch_page(params)
 
     def _fetch_page(self, params: dict[str, str | int]) -> Page[ModelT]:
-        return self._page(self._send(_Req("GET", self._path(), params)), params, Page, self._fetch_page)
+        return self._page(self._send(Call("GET", self._path(), params)), params, Page, self._fetch_page)
 
     def pages(
         self,
@@ -652,9 +685,7 @@ class Records(_RecordsBase[ModelT, CreateT, UpdateT]):
     ) -> Iterator[builtins.list[Item]]:
         """The chunks, their partial composites completed from one read each (``merge_composites``)."""
         for chunk in chunks:
-            req = self._current_req(chunk, key)
-            if req is not None:
-                self._complete(chunk, key, self._send(req))
+            self._drive_op(self._complete_op(chunk, key))
             yield chunk
 
     def _drive(self, run: BatchRun[ModelT], chunks: Iterator[builtins.list[Item]], *, upsert: bool) -> None:
@@ -664,21 +695,8 @@ class Records(_RecordsBase[ModelT, CreateT, UpdateT]):
     def _drive_plan(
         self, plan: Generator[builtins.list[Item], Outcome, None], upsert: bool, stop: threading.Event | None = None
     ) -> None:
-        """Send the batches of one chunk's plan, one after another; give up between two if ``stop`` is set."""
-        batch = next(plan, None)
-        while batch is not None:
-            if stop is not None and stop.is_set():
-                plan.close()
-                return
-            outcome: Outcome
-            try:
-                outcome = self._rows(self._send(self._batch_req(batch, upsert)), "batch write")
-            except BadRequestError as exc:
-                outcome = exc
-            try:
-                batch = plan.send(outcome)
-            except StopIteration:
-                batch = None
+        """Send the batches of one chunk's plan (:meth:`_plan_op`), on this thread."""
+        self._drive_op(self._plan_op(plan, upsert, stop))
 
     def _drive_concurrently(
         self, run: BatchRun[ModelT], chunks: Iterator[builtins.list[Item]], *, upsert: bool, concurrency: int
@@ -727,11 +745,15 @@ class AsyncRecords(_RecordsBase[ModelT, CreateT, UpdateT]):
         self._transport = transport
         self._log = _RequestLog.of(transport)
 
-    async def _send(self, req: _Req) -> Any:
+    async def _send(self, req: Call) -> Any:
+        return await self._request(req.method, req.path, params=req.params, json=req.json, idempotent=req.idempotent)
+
+    async def _request(self, method: str, path: str, **options: Any) -> Any:
         self._calls += 1
-        return await self._transport.request(
-            req.method, req.path, params=req.params, json=req.json, idempotent=req.idempotent
-        )
+        return await self._transport.request(method, path, **options)
+
+    async def _drive_op(self, op: Op[T]) -> T:
+        return await arun(op, self._request, self._transport.pause_before_retry)
 
     async def create(self, data: CreateT | Mapping[str, Any]) -> ModelT:
         """See :meth:`Records.create`."""
@@ -759,10 +781,7 @@ class AsyncRecords(_RecordsBase[ModelT, CreateT, UpdateT]):
 
     async def restore(self, ids: IdArg | Iterable[IdArg]) -> builtins.list[ModelT]:
         """See :meth:`Records.restore`."""
-        restored: builtins.list[ModelT] = []
-        for req in self._restore_reqs(ids):
-            restored.extend(self._many(await self._send(req), "restore"))
-        return restored
+        return await self._drive_op(self._restore_op(ids))
 
     async def duplicates(
         self,
@@ -812,7 +831,7 @@ class AsyncRecords(_RecordsBase[ModelT, CreateT, UpdateT]):
         return AsyncPageRequest(first)
 
     async def _fetch_page(self, params: dict[str, str | int]) -> AsyncPage[ModelT]:
-        return self._page(await self._send(_Req("GET", self._path(), params)), params, AsyncPage, self._fetch_page)
+        return self._page(await self._send(Call("GET", self._path(), params)), params, AsyncPage, self._fetch_page)
 
     async def pages(
         self,
@@ -909,9 +928,7 @@ class AsyncRecords(_RecordsBase[ModelT, CreateT, UpdateT]):
     ) -> AsyncIterator[builtins.list[Item]]:
         """See :meth:`Records._merged`."""
         async for chunk in chunks:
-            req = self._current_req(chunk, key)
-            if req is not None:
-                self._complete(chunk, key, await self._send(req))
+            await self._drive_op(self._complete_op(chunk, key))
             yield chunk
 
     async def _drive(self, run: BatchRun[ModelT], chunks: AsyncIterator[builtins.list[Item]], *, upsert: bool) -> None:
@@ -921,21 +938,8 @@ class AsyncRecords(_RecordsBase[ModelT, CreateT, UpdateT]):
     async def _drive_plan(
         self, plan: Generator[builtins.list[Item], Outcome, None], upsert: bool, stop: asyncio.Event | None = None
     ) -> None:
-        """See :meth:`Records._drive_plan`."""
-        batch = next(plan, None)
-        while batch is not None:
-            if stop is not None and stop.is_set():
-                plan.close()
-                return
-            outcome: Outcome
-            try:
-                outcome = self._rows(await self._send(self._batch_req(batch, upsert)), "batch write")
-            except BadRequestError as exc:
-                outcome = exc
-            try:
-                batch = plan.send(outcome)
-            except StopIteration:
-                batch = None
+        """See :meth:`Records._drive_plan` (as a task)."""
+        await self._drive_op(self._plan_op(plan, upsert, stop))
 
     async def _drive_concurrently(
         self, run: BatchRun[ModelT], chunks: AsyncIterator[builtins.list[Item]], *, upsert: bool, concurrency: int
