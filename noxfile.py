@@ -5,7 +5,8 @@ nox -s tests            the test suite (starts what it needs: the emulator in-pr
 nox -s conformance      replay the recordings of a real Twenty 2.21.0 against the emulator
 nox -s emulator         run the emulator on 127.0.0.1:3000 (pass flags after --)
 nox -s setup            provision and verify the seed's schema: on a fresh emulator, or `-- --url URL` (key in
-                        TWENTY_API_KEY or Secret Manager); `-- --dry-run` prints the plan; a second run changes nothing
+                        TWENTY_API_KEY or Secret Manager); `-- --dry-run` prints the plan; a second run changes nothing;
+                        `-- --mapping FILE`: the schema a mapping of your own tables writes to
 nox -s codegen          regenerate generated/ from codegen/snapshots; `-- --emulator`: re-pull the snapshot from
                         the emulator's standard workspace first; `-- --url URL`: from a live workspace (key in
                         TWENTY_API_KEY); `-- check`, `-- pull --url URL`…: one step of the pipeline
@@ -87,7 +88,8 @@ def emulator(session: nox.Session) -> None:
 
 @nox.session(default=False)
 def setup(session: nox.Session) -> None:
-    """Provision and verify the seed's schema (default: on a fresh emulator; `-- --url URL`, `-- --dry-run`)."""
+    """Provision and verify the seed's schema, or a mapping's (`-- --mapping FILE`) (default: on a fresh emulator;
+    `-- --url URL`, `-- --dry-run`)."""
     _install(session, extras="emulator,secretmanager")
     session.run("python", "-m", "twenty_sync._setup", *session.posargs)
 

@@ -10,6 +10,9 @@ PostgreSQL), an embedded local store and Twenty.
     report = engine.run(LocalStore("warehouse.sqlite3"))      # 200 records per request; errors in sync_errors
     engine.pull(LocalStore("app.sqlite3"))                    # Twenty's edits since the last pull, deletions too
 
+Your own tables, views or queries instead of the seed's: ``MappedSource(store, SyncMapping.load("mapping.toml"))``
+(see :mod:`twenty_sync._source_mapping`); ``run`` provisions the mapping's fields, custom ones included.
+
 The state lives in a SQLite file by default, or in PostgreSQL (``PostgresSyncState(dsn)``) for runs from containers
 that keep no file. Or from a shell: ``twenty-sync plan | run | pull | status`` (``python -m twenty_sync``).
 """
