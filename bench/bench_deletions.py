@@ -13,7 +13,9 @@ run's records; destroyed at the end unless ``--keep``) and a state that knows th
    — every field of every record comes back;
 2. **key check, GraphQL**: the same filter on ``people``, selecting only ``id deletedAt contactId``;
 3. **pull of this run's contacts**, soft deletions included (``or(deletedAt…)`` added to the pull's filter), against
-   the same pull before any deletion: the requests a pull spends on soft deletions.
+   the same pull before any deletion: the requests a pull spends on soft deletions;
+4. **a pull's read, REST against GraphQL**: the pages a pull reads (``updatedAt,id`` order, 200 a page) over REST
+   (every field) and over GraphQL with only the fields the sync maps — the candidate for a GraphQL pull.
 
 Both key checks must find the same destroyed and soft-deleted records (checked). Requests and bytes are counted at
 the HTTP client; pacing is off (this measures the API shapes, not the throttle: at Twenty's default 100 requests a
@@ -43,6 +45,12 @@ from twenty_sync.stores import LocalStore
 from twenty_sdk import Filter, RateLimit, RetryPolicy, TwentyClient
 
 API_KEY = "tw_bench_deletions_8Qe1"
+MAPPED_PERSON = (  # the fields a pull maps back (twenty_sync._mapping), and what its bookkeeping reads
+    "id updatedAt deletedAt contactId name { firstName lastName } emails { primaryEmail additionalEmails } "
+    "phones { primaryPhoneNumber primaryPhoneCountryCode primaryPhoneCallingCode additionalPhones } "
+    "contactIdentifiers categoryCode subcategoryCode relationshipCategory llmContext communicationStats "
+    "socialNetwork aiInsights recommendations syncMetadata"
+)
 
 
 class Meter:
@@ -143,6 +151,22 @@ def main() -> None:
                 print(f"{'key check, ' + via:<28}{requests:>10}{size:>14,}{best:>10.3f}")
             print(f"{'pull, no deletion':<28}{before[0]:>10}{before[1]:>14,}{before[2]:>10.3f}")
             print(f"{'pull, with deletions':<28}{after[0]:>10}{after[1]:>14,}{after[2]:>10.3f}")
+            live_and_deleted = f"contactId[like]:{tag},or(deletedAt[is]:NULL,deletedAt[is]:NOT_NULL)"
+
+            def rest_read() -> int:
+                return sum(1 for _ in people.iter(filter=live_and_deleted, order_by="updatedAt,id"))
+
+            def graphql_read() -> int:
+                where = {
+                    "contactId": {"like": tag},
+                    "or": [{"deletedAt": {"is": "NULL"}}, {"deletedAt": {"is": "NOT_NULL"}}],
+                }
+                order = [{"updatedAt": "AscNullsFirst"}, {"id": "AscNullsFirst"}]
+                return sum(1 for _ in twenty.graphql.iter("people", MAPPED_PERSON, filter=where, order_by=order))
+
+            for label, read in (("pull read, REST", rest_read), ("pull read, GraphQL", graphql_read)):
+                requests, size, best, count = measure(meter, args.repeat, read)
+                print(f"{label + f' ({count})':<28}{requests:>10}{size:>14,}{best:>10.3f}")
             destroyed, soft_found = results["rest"]
             same = results["rest"] == results["graphql"]
             print(f"found: {len(destroyed)} destroyed, {len(soft_found)} soft-deleted; REST and GraphQL agree: {same}")
