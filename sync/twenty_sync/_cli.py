@@ -59,9 +59,16 @@ from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
 
 import attrs
 
-from twenty_sdk import ClientConfig, ConfigurationError, GoogleSecretManager, RateLimit, TwentyClient, TwentyError
-from twenty_sdk._errors import scrub
-from twenty_sdk._secrets import find_secret
+from twenty_sdk import (
+    ClientConfig,
+    ConfigurationError,
+    GoogleSecretManager,
+    RateLimit,
+    TwentyClient,
+    TwentyError,
+    find_secret,
+    scrub,
+)
 from twenty_sync._deletions import DeletionPolicy
 from twenty_sync._engine import PUSH_ORDER, ConflictPolicy, FieldPolicy, RunReport, SyncEngine
 from twenty_sync._mapped_source import MappedSource, MappedSourceError, QueryableStore

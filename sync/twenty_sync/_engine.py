@@ -50,14 +50,16 @@ from typing import Any, Literal
 import attrs
 
 from twenty_sdk import (
+    MAX_BATCH,
     APIConnectionError,
     BatchError,
     Filter,
     InternalServerError,
     RateLimitError,
     TwentyClient,
+    complete_composites,
+    partial_composites,
 )
-from twenty_sdk._batching import complete_composites, partial_composites
 from twenty_sync._deletions import (
     LIVE_AND_DELETED,
     DeletionPolicy,
@@ -115,7 +117,7 @@ store's value is kept for the fields it owns and Twenty's taken for the others (
 Progress = Callable[[str, str, int], None]
 """``progress(operation, entity, records_done)``, called after each batch."""
 
-_MAX_BATCH = 200
+_MAX_BATCH = MAX_BATCH  # Twenty's most records per batch request, defined once in the SDK
 _Answer = tuple[list[dict[str, Any]], dict[int, str]]
 _Refs = tuple[dict[str, StateRow], dict[str, StateRow]]
 _WARNING = "warning: "  # how sync_errors tells a warning (the record landed without a junk value) from a failure
