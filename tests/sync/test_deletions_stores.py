@@ -88,3 +88,30 @@ def test_marks_stream_in_batches(store: Any) -> None:
     batches = list(store.deleted_marks(CONTACTS, batch_size=4))
     assert [len(b) for b in batches] == [4, 4, 1]
     assert [k for b in batches for k, _ in b] == [f"contact-{i:03d}" for i in range(9)]
+
+
+def test_a_local_table_made_before_deleted_at_gets_it_when_first_marked(tmp_path: Any) -> None:
+    from twenty_sync.stores import LocalStore
+
+    old = LocalStore(tmp_path / "old.sqlite3")
+    old.ensure_schema()
+    old.upsert(CONTACTS, [contact(1)])
+    old._conn.execute('ALTER TABLE contacts DROP COLUMN "deleted_at"')  # as an earlier version made it
+    old.close()
+    store = LocalStore(tmp_path / "old.sqlite3")
+
+    assert store.mark_deleted(CONTACTS, [("contact-001", AT)]).changed == 1
+    assert marks(store, CONTACTS) == [("contact-001", AT)]
+    store.close()
+
+
+def test_a_postgres_table_made_before_deleted_at_gets_it_from_ensure_schema(make_store: Any) -> None:
+    store = make_store("postgres")
+    store.upsert(CONTACTS, [contact(1)])
+    with store.connection.transaction():
+        store.connection.execute(f'ALTER TABLE "{store.schema}".contacts DROP COLUMN deleted_at')
+
+    store.ensure_schema()
+
+    assert store.mark_deleted(CONTACTS, [("contact-001", AT)]).changed == 1
+    assert [k for k, _ in marks(store, CONTACTS)] == ["contact-001"]
