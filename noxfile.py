@@ -47,11 +47,17 @@ def _install(session: nox.Session, *groups: str, extras: str = "emulator") -> No
         session.install(*nox.project.dependency_groups(PYPROJECT, group))
 
 
+def _workers() -> str:
+    """pytest-xdist workers: twice the CPUs (at least 2). Much of the suite waits on subprocesses, sockets and
+    servers rather than computing, so two workers per CPU keep the CPUs busy; ``-- -n N`` overrides."""
+    return str(max(2, 2 * (os.cpu_count() or 1)))
+
+
 @nox.session
 def tests(session: nox.Session) -> None:
-    """Run the test suite (with the pinned generator, so the generated/ drift check runs too)."""
+    """Run the test suite on every CPU (with the pinned generator, so the generated/ drift check runs too)."""
     _install(session, "test", "codegen")
-    session.run("pytest", *session.posargs)
+    session.run("pytest", "-n", _workers(), "--dist", "loadgroup", *session.posargs)
 
 
 @nox.session
