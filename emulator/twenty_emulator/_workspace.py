@@ -14,10 +14,12 @@ from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 __all__ = [
     "COMPOSITE_TYPES",
+    "FIELD_FLAG_DEFAULTS",
     "FIELD_TYPES",
     "RELATION_TYPES",
     "STANDARD_APPLICATION_ID",
@@ -33,6 +35,18 @@ DEFAULT_WORKSPACE_ID = "20202020-1c25-4d02-bf25-6aeccf7ea419"
 DEFAULT_CUSTOM_APPLICATION_ID = "9db3b9fe-d67a-447a-b5a3-9b2d0ab67871"
 
 RELATION_TYPES = frozenset({"RELATION", "MORPH_RELATION"})
+
+# The flags of a new field, as Twenty's server fills them when the request leaves them out.
+FIELD_FLAG_DEFAULTS: Mapping[str, bool] = MappingProxyType(
+    {
+        "isActive": True,
+        "isSystem": False,
+        "isUIEditable": True,
+        "isUIReadOnly": False,
+        "isNullable": True,
+        "isUnique": False,
+    }
+)
 
 # Twenty's ``FieldMetadataType`` names, alphabetical (as its metadata document and its validation messages list them).
 FIELD_TYPES: tuple[str, ...] = (
@@ -407,12 +421,7 @@ class Workspace:
             "id": str(uuid.uuid4()),
             "universalIdentifier": str(uuid.uuid4()),
             "applicationId": self.custom_application_id,
-            "isActive": True,
-            "isSystem": False,
-            "isUIEditable": True,
-            "isUIReadOnly": False,
-            "isNullable": True,
-            "isUnique": False,
+            **FIELD_FLAG_DEFAULTS,
             "workspaceId": self.workspace_id,
             "objectMetadataId": obj.id,
             "isLabelSyncedWithName": False,

@@ -22,6 +22,7 @@ from twenty_emulator._store import unique_column
 from twenty_emulator._values import default_row
 from twenty_emulator._workspace import (
     COMPOSITE_TYPES,
+    FIELD_FLAG_DEFAULTS,
     FieldMeta,
     ObjectMeta,
     Workspace,
@@ -176,15 +177,7 @@ class WorkspaceChanges:
             "name": name,
             "label": label,
         }
-        defaults: JSON = {
-            "isActive": True,
-            "isSystem": False,
-            "isUIEditable": True,
-            "isUIReadOnly": False,
-            "isNullable": True,
-            "isUnique": False,
-        }
-        for key, value in defaults.items():
+        for key, value in FIELD_FLAG_DEFAULTS.items():
             raw[key] = extra.pop(key, value)
         for key, value in extra.items():
             if value is not None:
