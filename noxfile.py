@@ -57,7 +57,7 @@ def _workers() -> str:
 def tests(session: nox.Session) -> None:
     """Run the test suite on every CPU (with the pinned generator, so the generated/ drift check runs too)."""
     _install(session, "test", "codegen")
-    session.run("pytest", "-n", _workers(), "--dist", "loadgroup", *session.posargs)
+    session.run("pytest", "-n", _workers(), "--dist", "worksteal", *session.posargs)
 
 
 @nox.session
