@@ -1,8 +1,9 @@
 """``mypy --strict`` on a generated client, with an incremental cache kept between runs.
 
-The cache lives outside the work tree (``$TWENTY_MYPY_CACHE``, else ``~/.cache/twenty-sdk/mypy-generated``), as uv
-keeps its own: a client that did not change is checked in seconds instead of a cold half-minute, in any clone. mypy
-validates each cached module against its source's hash, so a changed file is always checked again."""
+The cache lives outside the work tree, as uv keeps its own: ``$TWENTY_MYPY_CACHE/generated``, else
+``~/.cache/twenty-sdk/mypy/generated`` (``nox -s typecheck`` keeps ours beside it). A client that did not change is
+checked in seconds instead of a cold half-minute, in any clone; mypy validates each cached module against its
+source's hash, so a changed file is always checked again."""
 
 from __future__ import annotations
 
@@ -16,9 +17,12 @@ import pytest
 
 __all__ = ["MYPY_CACHE", "mypy_strict"]
 
-MYPY_CACHE = Path(
-    os.environ.get("TWENTY_MYPY_CACHE")
-    or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "twenty-sdk" / "mypy-generated"
+MYPY_CACHE = (
+    Path(
+        os.environ.get("TWENTY_MYPY_CACHE")
+        or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "twenty-sdk" / "mypy"
+    )
+    / "generated"
 )
 
 
