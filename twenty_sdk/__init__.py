@@ -90,14 +90,18 @@ if TYPE_CHECKING:
     from twenty_sdk._retry import (
         RetryPolicy,
     )
-    from twenty_sdk._schema import (
+    from twenty_sdk._schema_info import (
         FieldInfo,
-        FieldSpec,
         ObjectInfo,
-        ObjectSpec,
-        RelationSpec,
+    )
+    from twenty_sdk._schema_report import (
         SchemaItem,
         SchemaReport,
+    )
+    from twenty_sdk._schema_specs import (
+        FieldSpec,
+        ObjectSpec,
+        RelationSpec,
         SelectOption,
         validate_schema,
     )
@@ -155,15 +159,15 @@ _MODULE_OF: dict[str, str] = {
     "AsyncRecords": "_records",
     "Records": "_records",
     "RetryPolicy": "_retry",
-    "FieldInfo": "_schema",
-    "FieldSpec": "_schema",
-    "ObjectInfo": "_schema",
-    "ObjectSpec": "_schema",
-    "RelationSpec": "_schema",
-    "SchemaItem": "_schema",
-    "SchemaReport": "_schema",
-    "SelectOption": "_schema",
-    "validate_schema": "_schema",
+    "FieldInfo": "_schema_info",
+    "FieldSpec": "_schema_specs",
+    "ObjectInfo": "_schema_info",
+    "ObjectSpec": "_schema_specs",
+    "RelationSpec": "_schema_specs",
+    "SchemaItem": "_schema_report",
+    "SchemaReport": "_schema_report",
+    "SelectOption": "_schema_specs",
+    "validate_schema": "_schema_specs",
     "GoogleSecretManager": "_secrets",
     "Secret": "_secrets",
     "find_secret": "_secrets",

@@ -42,24 +42,18 @@ from twenty_sdk._errors import (
 from twenty_sdk._names import name_problems, object_name_problems
 from twenty_sdk._ops import Call, Op, Pause, arun, run
 from twenty_sdk._retry import RetryPolicy
-from twenty_sdk._schema import (
-    FieldInfo,
+from twenty_sdk._schema_info import FieldInfo, ObjectInfo
+from twenty_sdk._schema_plan import SchemaPlan, Step, compare_field, compare_relation, find_object, plan_schema
+from twenty_sdk._schema_report import SchemaReport
+from twenty_sdk._schema_specs import (
     FieldSpec,
-    ObjectInfo,
     ObjectSpec,
     RelationKind,
     RelationSpec,
-    SchemaPlan,
-    SchemaReport,
     SelectOption,
-    Step,
-    _compare_field,
-    _compare_relation,
-    _find,
     field_body,
     field_spec_problems,
     object_body,
-    plan_schema,
     relation_body,
     relation_spec_problems,
     validate_schema,
@@ -335,7 +329,7 @@ def _verified_create(
 
 def _found_object(spec: ObjectSpec) -> Callable[[list[ObjectInfo]], _Found[ObjectInfo]]:
     def find(objects: list[ObjectInfo]) -> _Found[ObjectInfo]:
-        obj = _find(objects, spec.name_singular)
+        obj = find_object(objects, spec.name_singular)
         if obj is None or obj.name_singular != spec.name_singular:
             return None
         drift = [] if obj.name_plural == spec.name_plural else [f"namePlural is {obj.name_plural!r}"]
@@ -346,14 +340,14 @@ def _found_object(spec: ObjectSpec) -> Callable[[list[ObjectInfo]], _Found[Objec
 
 def _found_field(object_name: str, spec: FieldSpec | RelationSpec) -> Callable[[list[ObjectInfo]], _Found[FieldInfo]]:
     def find(objects: list[ObjectInfo]) -> _Found[FieldInfo]:
-        obj = _find(objects, object_name)
+        obj = find_object(objects, object_name)
         field = obj.field(spec.name) if obj is not None else None
         if field is None:
             return None
         if isinstance(spec, FieldSpec):
-            diff = _compare_field(spec, field)
+            diff = compare_field(spec, field)
         else:
-            diff = _compare_relation(spec, field, _find(objects, spec.target))
+            diff = compare_relation(spec, field, find_object(objects, spec.target))
         return field, diff.drift
 
     return find

@@ -10,8 +10,7 @@ import contextlib
 
 import pytest
 
-from twenty_sdk import BatchError, Filter, NotFoundError, TwentyClient
-from twenty_sdk._schema import FieldSpec, ObjectSpec
+from twenty_sdk import BatchError, FieldSpec, Filter, NotFoundError, ObjectSpec, TwentyClient
 
 from .conftest import client, played
 

@@ -129,7 +129,7 @@ def test_the_client_loads_graphql_metadata_and_schema_only_when_touched() -> Non
         "import sys\nfrom twenty_sdk import TwentyClient\n"
         "twenty = TwentyClient('http://127.0.0.1:9', 'k')\n"
         "print(sorted(m for m in sys.modules if m in ('twenty_sdk._graphql', 'twenty_sdk._metadata', "
-        "'twenty_sdk._schema', 'graphql')))\n"
+        "'twenty_sdk._schema_plan', 'graphql')))\n"
         "twenty.metadata, twenty.graphql\n"
         "print(sorted(m for m in sys.modules if m in ('twenty_sdk._graphql', 'twenty_sdk._metadata')))"
     )
