@@ -4,13 +4,14 @@ template."""
 
 from __future__ import annotations
 
-import time
+import asyncio
 from collections import Counter
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
-from twenty_emulator import Emulator, FaultRule, Faults, RateLimiter
+from twenty_emulator import Emulator, FaultRule, Faults, RateLimiter, _app
 from twenty_emulator._testing import RunningServer, client, serve_in_thread
 
 MIXED = [FaultRule(route="*", error_rate=0.2, rate_limit_rate=0.2, error_status=502)]
@@ -22,6 +23,28 @@ def _emulator(rules: list[FaultRule] | None = None, seed: int = 0) -> Emulator:
 
 def _statuses(http: httpx.Client, n: int = 200, path: str = "/rest/people") -> list[int]:
     return [http.get(path).status_code for _ in range(n)]
+
+
+class _RecordedSleeps:
+    """``asyncio`` as the emulator's app module sees it, with every ``sleep`` recorded (then slept for real): the
+    tests read what the emulator waited, not the clock."""
+
+    def __init__(self) -> None:
+        self.seconds: list[float] = []
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(asyncio, name)
+
+    async def sleep(self, delay: float) -> None:
+        self.seconds.append(delay)
+        await asyncio.sleep(delay)
+
+
+@pytest.fixture
+def sleeps(monkeypatch: pytest.MonkeyPatch) -> _RecordedSleeps:
+    recorded = _RecordedSleeps()
+    monkeypatch.setattr(_app, "asyncio", recorded)
+    return recorded
 
 
 def _run(rules: list[FaultRule], seed: int) -> list[int]:
@@ -105,11 +128,14 @@ def test_a_faulted_write_writes_nothing(twenty_emulator: Emulator, twenty_client
     assert twenty_client.get("/rest/people").json()["totalCount"] == 0
 
 
-def test_latency_delays_matching_requests(twenty_emulator: Emulator, twenty_client: httpx.Client) -> None:
+def test_latency_delays_matching_requests(
+    twenty_emulator: Emulator, twenty_client: httpx.Client, sleeps: _RecordedSleeps
+) -> None:
     twenty_emulator.faults.set([FaultRule(route="GET /rest/companies", latency_ms=80)])
-    started = time.perf_counter()
+    assert twenty_client.get("/rest/people").status_code == 200
+    assert sleeps.seconds == []  # another route: no delay
     assert twenty_client.get("/rest/companies").status_code == 200
-    assert time.perf_counter() - started >= 0.08
+    assert sleeps.seconds == [0.08]
 
 
 def test_authentication_is_checked_before_faults(twenty_emulator: Emulator) -> None:
@@ -175,15 +201,15 @@ def test_drops_follow_the_seed_too(server: RunningServer) -> None:
     assert outcomes() == first
 
 
-def test_a_slow_body_arrives_complete(server: RunningServer) -> None:
+def test_a_slow_body_arrives_complete(server: RunningServer, sleeps: _RecordedSleeps) -> None:
     with httpx.Client(base_url=server.url, headers={"Authorization": "Bearer k"}) as http:
         http.post("/rest/batch/people", json=[{"jobTitle": f"t{i}"} for i in range(50)])
         expected = http.get("/rest/people", params={"limit": 50})
+        assert sleeps.seconds == []
         server.emulator.faults.set([FaultRule(route="GET /rest/people", slow_body_ms=200)])
-        started = time.perf_counter()
         slow = http.get("/rest/people", params={"limit": 50})
-        elapsed = time.perf_counter() - started
-    assert elapsed >= 0.2
+    assert len(sleeps.seconds) > 1  # the body in pieces, a pause before each: 0.2 s in all
+    assert sum(sleeps.seconds) == pytest.approx(0.2)
     assert slow.status_code == 200
     assert slow.content == expected.content
     assert len(slow.json()["data"]["people"]) == 50
