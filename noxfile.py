@@ -1,7 +1,8 @@
 """Every task a user or CI runs, as nox sessions.
 
 nox                     lint, typecheck and tests (what CI runs)
-nox -s tests            the test suite (starts what it needs: the emulator in-process and on loopback)
+nox -s tests            the test suite on pytest-xdist workers (starts what it needs: the emulator in-process and on
+                        loopback); `-- -n 0` runs it in one process (for --pdb), `-- tests/sdk -x` a part
 nox -s conformance      replay the recordings of a real Twenty 2.21.0 against the emulator
 nox -s emulator         run the emulator on 127.0.0.1:3000 (pass flags after --)
 nox -s setup            provision and verify the seed's schema: on a fresh emulator, or `-- --url URL` (key in
