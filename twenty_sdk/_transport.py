@@ -4,7 +4,8 @@
         body = transport.request("GET", "/rest/people", params={"limit": 60})
 
 :class:`Transport` (``httpx.Client``) and :class:`AsyncTransport` (``httpx.AsyncClient``) share every decision through
-:class:`BaseTransport`; only the sending and the sleeping differ. Each attempt to a record route (not
+:class:`BaseTransport`, whose ``_attempts`` writes the attempts of a request once, without I/O (the steps: take a
+token, send, discard an answer to retry, wait); the two only carry the steps out. Each attempt to a record route (not
 ``/rest/metadata``, not ``/rest/open-api``) first takes a token from the workspace's :class:`~twenty_sdk.Pacer`; a
 failed attempt is retried as :class:`~twenty_sdk.RetryPolicy` says; the last answer goes through
 :func:`~twenty_sdk.raise_for_response`. The key is added to each request's headers and nowhere else: not to the
@@ -22,9 +23,9 @@ import logging
 import random
 import ssl
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Generator, Mapping
 from types import TracebackType
-from typing import Any, Generic, Self, TypeVar
+from typing import Any, Generic, Self, TypeAlias, TypeVar
 
 import attrs
 import httpx
@@ -72,6 +73,34 @@ class _Call:
     url: str
     paced: bool
     idempotent: bool | None
+
+
+@attrs.frozen
+class _Acquire:
+    """Take a token from the pacer."""
+
+
+@attrs.frozen
+class _Send:
+    """Send the request once; the answer (an ``httpx.Response``) is sent back in, or the ``httpx.HTTPError`` thrown."""
+
+
+@attrs.frozen
+class _Discard:
+    """Close an answer that will be retried."""
+
+    response: httpx.Response
+
+
+@attrs.frozen
+class _Wait:
+    """Sleep before the next attempt."""
+
+    seconds: float
+
+
+_Step: TypeAlias = "_Acquire | _Send | _Discard | _Wait"
+_ACQUIRE, _SEND = _Acquire(), _Send()
 
 
 class BaseTransport(Generic[ClientT]):
@@ -174,6 +203,30 @@ class BaseTransport(Generic[ClientT]):
         )
         return delay
 
+    def _attempts(self, call: _Call) -> Generator[_Step, httpx.Response | None, httpx.Response]:
+        """Every attempt of one request, without I/O: the steps to take, ending with the successful answer (or
+        raising our error). :class:`Transport` and :class:`AsyncTransport` only carry the steps out."""
+        attempt = 0
+        while True:
+            attempt += 1
+            if call.paced:
+                yield _ACQUIRE
+            started = time.monotonic()
+            sent_at = self.pacer.clock() if call.paced else None
+            try:
+                response = yield _SEND
+            except httpx.HTTPError as exc:
+                yield _Wait(self._after_exception(call, exc, attempt))
+                continue
+            assert response is not None
+            retry_in = self._after_response(call, response, attempt, started, sent_at)
+            if retry_in is not None:
+                yield _Discard(response)
+                yield _Wait(retry_in)
+                continue
+            raise_for_response(response)
+            return response
+
     def _decode(self, response: httpx.Response) -> Any:
         if not response.content:
             return None
@@ -232,27 +285,30 @@ class Transport(BaseTransport[httpx.Client]):
     ) -> httpx.Response:
         """Send with pacing and retries; return the successful ``httpx.Response`` or raise."""
         call = self._call(method, path, idempotent)
-        attempt = 0
-        while True:
-            attempt += 1
-            if call.paced:
-                self.pacer.acquire()
-            started = time.monotonic()
-            sent_at = self.pacer.clock() if call.paced else None
-            try:
-                response = self._client.request(
-                    call.method, call.url, params=params, json=json, headers=self._headers(headers)
-                )
-            except httpx.HTTPError as exc:
-                self._sleep(self._after_exception(call, exc, attempt))
-                continue
-            retry_in = self._after_response(call, response, attempt, started, sent_at)
-            if retry_in is not None:
-                response.close()
-                self._sleep(retry_in)
-                continue
-            raise_for_response(response)
-            return response
+        steps = self._attempts(call)
+        try:
+            step = next(steps)
+            while True:
+                if isinstance(step, _Send):
+                    try:
+                        response = self._client.request(
+                            call.method, call.url, params=params, json=json, headers=self._headers(headers)
+                        )
+                    except httpx.HTTPError as exc:
+                        step = steps.throw(exc)  # the wait before the next attempt, or our error raised
+                    else:
+                        step = steps.send(response)
+                    continue
+                if isinstance(step, _Acquire):
+                    self.pacer.acquire()
+                elif isinstance(step, _Discard):
+                    step.response.close()
+                else:
+                    self._sleep(step.seconds)
+                step = next(steps)
+        except StopIteration as done:
+            result: httpx.Response = done.value
+            return result
 
     def pause_before_retry(self, attempt: int) -> float:
         """Back off after attempt number ``attempt`` of an operation above this layer failed (a create whose
@@ -320,27 +376,30 @@ class AsyncTransport(BaseTransport[httpx.AsyncClient]):
     ) -> httpx.Response:
         """Send with pacing and retries; return the successful ``httpx.Response`` or raise."""
         call = self._call(method, path, idempotent)
-        attempt = 0
-        while True:
-            attempt += 1
-            if call.paced:
-                await self.pacer.acquire_async()
-            started = time.monotonic()
-            sent_at = self.pacer.clock() if call.paced else None
-            try:
-                response = await self._client.request(
-                    call.method, call.url, params=params, json=json, headers=self._headers(headers)
-                )
-            except httpx.HTTPError as exc:
-                await self._sleep(self._after_exception(call, exc, attempt))
-                continue
-            retry_in = self._after_response(call, response, attempt, started, sent_at)
-            if retry_in is not None:
-                await response.aclose()
-                await self._sleep(retry_in)
-                continue
-            raise_for_response(response)
-            return response
+        steps = self._attempts(call)
+        try:
+            step = next(steps)
+            while True:
+                if isinstance(step, _Send):
+                    try:
+                        response = await self._client.request(
+                            call.method, call.url, params=params, json=json, headers=self._headers(headers)
+                        )
+                    except httpx.HTTPError as exc:
+                        step = steps.throw(exc)
+                    else:
+                        step = steps.send(response)
+                    continue
+                if isinstance(step, _Acquire):
+                    await self.pacer.acquire_async()
+                elif isinstance(step, _Discard):
+                    await step.response.aclose()
+                else:
+                    await self._sleep(step.seconds)
+                step = next(steps)
+        except StopIteration as done:
+            result: httpx.Response = done.value
+            return result
 
     async def pause_before_retry(self, attempt: int) -> float:
         """See :meth:`Transport.pause_before_retry`."""
