@@ -63,7 +63,10 @@ def _workers() -> str:
 def tests(session: nox.Session) -> None:
     """Run the test suite on every CPU (with the pinned generator, so the generated/ drift check runs too)."""
     _install(session, "test", "codegen")
-    session.run("pytest", "-n", _workers(), "--dist", "worksteal", *session.posargs)
+    session.run("pytest", "-n", _workers(), "--dist", "worksteal", "-m", "not real_clock", *session.posargs)
+    # then, alone on the machine, the tests that pace on the real clock: a busy CPU delays a paced request into the
+    # server's next window, which is a test artefact, not a pacing bug (5: none of them was selected)
+    session.run("pytest", "-m", "real_clock", *session.posargs, success_codes=[0, 5])
 
 
 @nox.session

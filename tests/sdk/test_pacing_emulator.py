@@ -18,6 +18,8 @@ from twenty_sdk import Pacer, RateLimit, RetryPolicy, TwentyClient
 
 from .conftest import API_KEY
 
+pytestmark = pytest.mark.real_clock  # nox -s tests runs these alone: a busy CPU shifts requests between windows
+
 LIMITS = RateLimit(short_limit=5, short_window=1.0, long_limit=10, long_window=2.0)
 BATCH_ROUTE = "POST /rest/batch/{object}"
 BATCH = 10  # small batches: the test is about requests, not records
