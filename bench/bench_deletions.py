@@ -38,8 +38,9 @@ from typing import Any
 import httpx
 from twenty_emulator import Emulator, RateLimiter, create_app
 from twenty_emulator._testing import ASGISyncTransport
-from twenty_sync import CONTACTS, OBJECTS, SEED_SCHEMA, StateRow, SyncEngine, SyncState
+from twenty_sync import CONTACTS, SEED_SCHEMA, StateRow, SyncEngine, SyncState
 from twenty_sync._deletions import check_keys
+from twenty_sync._mapping import OBJECTS
 from twenty_sync.stores import LocalStore
 
 from twenty_sdk import Filter, RateLimit, RetryPolicy, TwentyClient

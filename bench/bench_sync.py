@@ -31,14 +31,13 @@ from twenty_sync import (
     RELATIONSHIPS,
     Business,
     Contact,
-    Planner,
     Relationship,
     StateRow,
     SyncEngine,
     SyncState,
-    contact_to_person,
-    payload_hash,
 )
+from twenty_sync._mapping import contact_to_person, payload_hash
+from twenty_sync._plan import Planner
 from twenty_sync.stores import LocalStore
 
 from twenty_sdk import RateLimit, RetryPolicy, TwentyClient

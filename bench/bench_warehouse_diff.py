@@ -26,7 +26,8 @@ import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
 
-from twenty_sync import CONTACTS, Contact, Planner, StateRow, SyncState
+from twenty_sync import CONTACTS, Contact, StateRow, SyncState
+from twenty_sync._plan import Planner
 from twenty_sync.stores import BigQueryStore
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))

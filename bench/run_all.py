@@ -43,7 +43,8 @@ from bench_upsert import API_KEY as PACED_API_KEY
 from bench_upsert import emulator_process, paced
 from twenty_emulator import Emulator, RateLimiter, create_app
 from twenty_emulator._testing import ASGISyncTransport, serve_in_thread
-from twenty_sync import CONTACTS, SEED_SCHEMA, Contact, SyncEngine, SyncState, contact_to_person
+from twenty_sync import CONTACTS, SEED_SCHEMA, Contact, SyncEngine, SyncState
+from twenty_sync._mapping import contact_to_person
 from twenty_sync.stores import LocalStore
 
 from twenty_sdk import RateLimit, RetryPolicy, TwentyClient

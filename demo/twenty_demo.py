@@ -36,7 +36,6 @@ from twenty_emulator._testing import serve_in_thread
 from twenty_sync import (
     BUSINESSES,
     CONTACTS,
-    OBJECTS,
     RELATIONSHIPS,
     SEED_SCHEMA,
     Business,
@@ -46,6 +45,7 @@ from twenty_sync import (
     SyncEngine,
     SyncState,
 )
+from twenty_sync._mapping import OBJECTS
 from twenty_sync.stores import LocalStore
 
 from twenty_sdk import RateLimit, TwentyClient, normalize_link

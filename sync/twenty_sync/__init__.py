@@ -13,13 +13,16 @@ PostgreSQL), an embedded local store and Twenty.
 Your own tables, views or queries instead of the seed's: ``MappedSource(store, SyncMapping.load("mapping.toml"))``
 (see :mod:`twenty_sync._source_mapping`); ``run`` provisions the mapping's fields, custom ones included.
 
+The public surface is what a user drives and reads (the engine, its policies and reports, the plan's values, the
+records, the mapping, the states); the mapping functions, the planner and the record/object tables behind them are
+internal (``twenty_sync._mapping``, ``_plan``, ``_engine``) and may change.
+
 The state lives in a SQLite file by default, or in PostgreSQL (``PostgresSyncState(dsn)``) for runs from containers
 that keep no file. Or from a shell: ``twenty-sync plan | run | pull | status`` (``python -m twenty_sync``).
 """
 
 from twenty_sync._deletions import DeletionPolicy
 from twenty_sync._engine import (
-    PUSH_ORDER,
     ConflictPolicy,
     EntityReport,
     FieldOwner,
@@ -28,21 +31,9 @@ from twenty_sync._engine import (
     RunReport,
     SyncEngine,
 )
-from twenty_sync._mapped_source import MappedRecord, MappedSource, MappedSourceError
-from twenty_sync._mapping import (
-    OBJECTS,
-    Limits,
-    MappingError,
-    TwentyObject,
-    business_to_company,
-    company_to_business,
-    contact_to_person,
-    payload_hash,
-    person_to_contact,
-    relationship_from_twenty,
-    relationship_to_twenty,
-)
-from twenty_sync._plan import Change, EntityPlan, Op, Planner, SyncPlan, merge_join
+from twenty_sync._mapped_source import MappedSource, MappedSourceError
+from twenty_sync._mapping import Limits, MappingError
+from twenty_sync._plan import Change, EntityPlan, Op, SyncPlan
 from twenty_sync._records import (
     BUSINESSES,
     CONTACTS,
@@ -77,14 +68,10 @@ __all__ = [
     "FieldPolicy",
     "Identifiers",
     "Limits",
-    "MappedRecord",
     "MappedSource",
     "MappedSourceError",
     "MappingError",
-    "OBJECTS",
     "Op",
-    "PUSH_ORDER",
-    "Planner",
     "PostgresSyncState",
     "Progress",
     "RELATIONSHIPS",
@@ -100,14 +87,5 @@ __all__ = [
     "SyncMapping",
     "SyncPlan",
     "SyncState",
-    "TwentyObject",
     "Watermark",
-    "business_to_company",
-    "company_to_business",
-    "contact_to_person",
-    "merge_join",
-    "payload_hash",
-    "person_to_contact",
-    "relationship_from_twenty",
-    "relationship_to_twenty",
 ]

@@ -16,7 +16,8 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from twenty_sync import MappingError, contact_to_person
+from twenty_sync import MappingError
+from twenty_sync._mapping import contact_to_person
 
 from twenty_sdk import normalize_link
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from twenty_sync import Business, Contact, Limits, MappingError, business_to_company, contact_to_person, payload_hash
+from twenty_sync import Business, Contact, Limits, MappingError
 from twenty_sync._clean import CleaningError, clean_email, clean_link, clean_phone, is_valid_url
-from twenty_sync._mapping import identifiers
+from twenty_sync._mapping import business_to_company, contact_to_person, identifiers, payload_hash
 
 US = Limits(default_phone_region="US")
 

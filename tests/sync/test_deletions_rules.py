@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from twenty_sync import CONTACTS, OBJECTS
+from twenty_sync import CONTACTS
 from twenty_sync._deletions import apply_deletions, deletion_of, key_check_due, parse_moment
+from twenty_sync._mapping import OBJECTS
 from twenty_sync._state import Deletion
 from twenty_sync.stores import LocalStore, WriteResult
 

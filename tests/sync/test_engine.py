@@ -25,9 +25,8 @@ from twenty_sync import (
     Relationship,
     SyncEngine,
     SyncState,
-    business_to_company,
-    contact_to_person,
 )
+from twenty_sync._mapping import business_to_company, contact_to_person
 from twenty_sync.stores import LocalStore, Store, SupportsKeyHashes
 
 from twenty_sdk import InternalServerError, RateLimit, RetryPolicy, TwentyClient

@@ -95,18 +95,16 @@ def test_the_public_surface_is_locked() -> None:
     import twenty_sync
 
     assert set(twenty_sync.__all__) == {
-        "BUSINESSES", "Business", "CONTACTS", "Change", "ConflictPolicy", "Contact", "ENTITIES", "Entity",
-        "EntityPlan", "EntityReport", "FieldOwner", "FieldPolicy", "Limits", "MappingError", "OBJECTS", "Op",
-        "PUSH_ORDER", "Planner", "PostgresSyncState", "Progress", "RELATIONSHIPS", "Relationship", "RunReport",
-        "State", "StateRow", "SyncEngine",
+        # the engine, its policies and what it reports
+        "SyncEngine", "ConflictPolicy", "FieldOwner", "FieldPolicy", "DeletionPolicy", "Limits", "Progress",
+        "RunReport", "EntityReport", "SyncPlan", "EntityPlan", "Change", "Op",
+        # the records and their entities
+        "Business", "Contact", "Relationship", "Entity", "ENTITIES", "BUSINESSES", "CONTACTS", "RELATIONSHIPS",
         # the seed's schema, and the user's own tables through a mapping
-        "RELATIONSHIP_OBJECT", "SEED_SCHEMA", "CustomField", "EntityMapping", "Identifiers", "MappedRecord",
-        "MappedSource", "MappedSourceError", "SourceMappingError", "SyncMapping",
-        # records deleted in Twenty (twenty_sync._deletions)
-        "Deletion", "DeletionPolicy",
-        "SyncError", "SyncPlan", "SyncState", "TwentyObject", "Watermark", "business_to_company",
-        "company_to_business", "contact_to_person", "merge_join", "payload_hash", "person_to_contact",
-        "relationship_from_twenty", "relationship_to_twenty",
+        "RELATIONSHIP_OBJECT", "SEED_SCHEMA", "CustomField", "EntityMapping", "Identifiers", "MappedSource",
+        "MappedSourceError", "SourceMappingError", "SyncMapping",
+        # the state, and the errors
+        "SyncState", "PostgresSyncState", "State", "StateRow", "SyncError", "Watermark", "Deletion", "MappingError",
     }  # fmt: skip
     assert all(hasattr(twenty_sync, name) for name in twenty_sync.__all__)
 

@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from twenty_sync import Planner, StateRow, SyncState
+from twenty_sync import StateRow, SyncState
+from twenty_sync._plan import Planner
 from twenty_sync._records import CONTACTS, ENTITIES, Contact, Entity
 from twenty_sync.stores import LocalStore
 from twenty_sync.stores._batching import prepare

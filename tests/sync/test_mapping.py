@@ -7,21 +7,19 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from twenty_sync import (
-    Business,
-    Contact,
-    Limits,
-    MappingError,
-    Relationship,
+from twenty_sync import Business, Contact, Limits, MappingError, Relationship
+from twenty_sync._mapping import (
     business_to_company,
     company_to_business,
     contact_to_person,
+    decode_text_json,
+    encode_text_json,
     payload_hash,
     person_to_contact,
     relationship_from_twenty,
     relationship_to_twenty,
+    split_name,
 )
-from twenty_sync._mapping import decode_text_json, encode_text_json, split_name
 
 
 def contact(**changes: Any) -> Contact:
