@@ -332,19 +332,28 @@ class LocalStore:
         self._conn.execute("COMMIT")
         return outcome
 
+    def _write(self, sql: str, params: Sequence[Any], *, many: bool = False) -> int:
+        """Run one statement (``many``: once per parameter row) in an immediate transaction, rolled back if it
+        raises; the number of rows it changed."""
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            before = self._conn.total_changes
+            if many:
+                self._conn.executemany(sql, params)
+            else:
+                self._conn.execute(sql, params)
+            changed = self._conn.total_changes - before
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
+        return changed
+
     def delete(self, entity: Entity[Any], keys: Iterable[str]) -> WriteResult:
         table, key = _q(self.table(entity)), _q(entity.key)
         result = WriteResult()
         for chunk in chunked(keys, _DELETE_CHUNK):
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                before = self._conn.total_changes
-                self._conn.execute(f"DELETE FROM {table} WHERE {key} IN ({', '.join('?' * len(chunk))})", chunk)
-                changed = self._conn.total_changes - before
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._conn.execute("COMMIT")
+            changed = self._write(f"DELETE FROM {table} WHERE {key} IN ({', '.join('?' * len(chunk))})", chunk)
             result += WriteResult(submitted=len(chunk), changed=changed)
         return result
 
@@ -357,15 +366,7 @@ class LocalStore:
             stamp = self._stamp()
             params = [(None if at is None else _stamp_text(at), stamp, k, None if at is None else _stamp_text(at))
                       for k, at in chunk]  # fmt: skip
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                before = self._conn.total_changes
-                self._conn.executemany(sql, params)
-                changed = self._conn.total_changes - before
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._conn.execute("COMMIT")
+            changed = self._write(sql, params, many=True)
             result += WriteResult(submitted=len(chunk), changed=changed)
         return result
 
