@@ -43,9 +43,9 @@ from twenty_sync import (
     Relationship,
     RunReport,
     SyncEngine,
+    SyncMapping,
     SyncState,
 )
-from twenty_sync._mapping import OBJECTS
 from twenty_sync.stores import LocalStore
 
 from twenty_sdk import RateLimit, TwentyClient, normalize_link
@@ -377,7 +377,11 @@ def generate_sample(scale: float = 1.0, seed: int = DEFAULT_SEED) -> Sample:
 
 # --- the demo ---------------------------------------------------------------------------------------------------
 
-_PLURALS = {entity: obj.name_plural for entity, obj in OBJECTS.items()}
+_MAPPING = SyncMapping.default()
+_PLURALS = {  # the Twenty object each entity of the seed's tables lands in, by its REST name
+    e.entity: next(s.name_plural for s in SEED_SCHEMA if s.name_singular == e.object_name)
+    for e in (_MAPPING.contacts, _MAPPING.businesses, _MAPPING.relationships)
+}
 _ENTITY_ORDER = ("contacts", "businesses", "relationships")
 
 
