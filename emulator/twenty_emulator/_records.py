@@ -326,10 +326,11 @@ class Records:
                 seen[key] = match
 
     def _stamp(self, obj: ObjectMeta, row: dict[str, Any], stamp: str, *, created: bool) -> None:
+        """``createdAt`` (on create) and ``updatedAt`` set to ``stamp`` unless the input gave them (kept as given)."""
         lay = self.layout(obj)
-        if created and lay.has("createdAt"):
+        if created and lay.has("createdAt") and row.get("createdAt") is None:
             row["createdAt"] = stamp
-        if lay.has("updatedAt"):
+        if lay.has("updatedAt") and row.get("updatedAt") is None:
             row["updatedAt"] = stamp
 
     def _apply_actor(self, obj: ObjectMeta, row: dict[str, Any], who: dict[str, Any], *, created: bool) -> None:

@@ -48,7 +48,10 @@ _COMPOSITE_LABELS = {
 }
 
 # Values the server owns: a client may not write them (Twenty ignores or overrides them).
-_SERVER_OWNED = frozenset({"createdAt", "updatedAt", "deletedAt", "searchVector", "createdBy", "updatedBy"})
+# Written by the server whatever the input says. createdAt / updatedAt / deletedAt are not: a value given is stored
+# as given (a real 2.21.0 keeps a createdAt and an updatedAt sent on create or update, and a deletedAt sent on create
+# makes the record soft-deleted at once; parity p11); the server stamps only what is not given.
+_SERVER_OWNED = frozenset({"searchVector", "createdBy", "updatedBy"})
 
 
 def is_uuid(value: Any) -> bool:
