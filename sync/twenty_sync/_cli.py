@@ -24,7 +24,8 @@ Stores (``--source`` / ``--target``; defaults ``$TWENTY_SYNC_SOURCE`` / ``$TWENT
 
 Mappings (``--mapping FILE`` on plan, run and pull; default ``$TWENTY_SYNC_MAPPING``): the source's own tables,
 views or queries read through a :class:`~twenty_sync.SyncMapping` TOML file (``local:``, ``postgres:`` and
-``bigquery:`` stores), instead of the seed's tables. A mapped source is read-only: ``pull`` to it is refused.
+``bigquery:`` stores), instead of the seed's tables. ``pull --mapping`` writes Twenty's edits back into the mapped
+tables of a ``local:`` or ``postgres:`` target (the mapped columns that changed, by key); a query is refused.
 
 Records a CRM user deleted in Twenty (:mod:`twenty_sync._deletions`): ``pull`` marks their rows' ``deleted_at``
 (``--deleted delete``: deletes the rows; ``ignore``: leaves them) and checks every ``--key-check-every`` hours (24;
@@ -459,7 +460,13 @@ def _parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
     )
     pull.add_argument("--check-keys", action="store_true", help="run that check now")
     pull.add_argument("--no-key-check", action="store_true", help="never run that check")
-    pull.add_argument("--mapping", default=mapping, metavar="FILE", help=mapping_help + " (refused: read-only)")
+    pull.add_argument(
+        "--mapping",
+        default=mapping,
+        metavar="FILE",
+        help=mapping_help + " (tables only: "
+        "the mapped columns Twenty changed are written back by key; a query is refused)",
+    )
     pull.set_defaults(push_source=source)
 
     check = commands.add_parser("mapping", help="check a mapping file and print what it maps")
@@ -584,7 +591,8 @@ def _command(
                         if args.store_owns
                         else cast(ConflictPolicy, args.policy)
                     )
-                    own = args.target == args.push_source and not args.include_own_writes
+                    # a mapped table is the one pushed from: the echo of our own pushes is left out there too
+                    own = (mapping is not None or args.target == args.push_source) and not args.include_own_writes
                     report = engine.pull(
                         target,
                         policy=policy,

@@ -70,7 +70,7 @@ from twenty_sync._deletions import (
     key_check_due,
     restored_reason,
 )
-from twenty_sync._mapped_source import MappedSource
+from twenty_sync._mapped_source import MappedRecord, MappedSource
 from twenty_sync._mapping import (
     DEFAULT_LIMITS,
     MAPPING_VERSION,
@@ -203,6 +203,18 @@ def _mapped_entities(source: Store, entities: Sequence[Entity[Any]]) -> Sequence
     if isinstance(source, MappedSource):
         return [e for e in entities if source.mapping.get(e.name) is not None]
     return entities
+
+
+def _projection(obj: TwentyObject[Any], row: Mapping[str, Any], mapped: Any) -> str:
+    """:func:`twenty_projection`, with the custom fields of a mapping (``mapped``: a :class:`MappedRecord` pushed or
+    a :class:`MappedSource` pulled into): a pull into the mapped table sees an edit of those fields alone."""
+    mapping = mapped.mapping if isinstance(mapped, MappedRecord) else None
+    if isinstance(mapped, MappedSource):
+        mapping = mapped.mapping.get(obj.entity.name)
+    if mapping is None or not mapping.custom:
+        return twenty_projection(obj, row)
+    custom = {cf.name: row.get(cf.name) for cf in sorted(mapping.custom, key=lambda cf: cf.name)}
+    return payload_hash({"projection": twenty_projection(obj, row), "custom": custom})
 
 
 def _new_run_id() -> str:
@@ -693,7 +705,7 @@ class SyncEngine:
                     source_hash="" if recreated and partial else change.source_hash or change.record.content_hash,
                     payload_hash="" if recreated and partial else change.payload_hash or "",
                     twenty_id=str(row["id"]),
-                    twenty_hash=twenty_projection(obj, row),
+                    twenty_hash=_projection(obj, row, change.record),
                     unique_value=ready.unique,
                     field_hashes=None
                     if recreated and partial
@@ -772,7 +784,7 @@ class SyncEngine:
         policy: ConflictPolicy | FieldPolicy = "twenty_wins",
         target_name: str = "target",
         filter: Filter | str | None = None,
-        skip_own_writes: bool = False,
+        skip_own_writes: bool | None = None,
         deletions: DeletionPolicy | None = None,
         check_keys: bool | None = None,
     ) -> RunReport:
@@ -780,14 +792,19 @@ class SyncEngine:
         names the target in ``sync_errors`` and keys its watermark: pull each store under a name of its own.
         ``filter``: an extra filter ANDed to the watermark's (the watermark is then left as it is).
         ``skip_own_writes``: leave out records as this engine's last push left them (when ``target`` is the store
-        pushed from: they are there).
+        pushed from: they are there; the default for a :class:`MappedSource`, whose tables are the ones pushed from).
+        Into a :class:`MappedSource`, a pull writes back only the mapped columns Twenty changed, by key (a table
+        source; a query is refused before any request): see :mod:`twenty_sync._mapped_source`.
 
         Records deleted in Twenty since the last pull come in the same pages (:mod:`twenty_sync._deletions`) and
         are applied to ``target`` by ``deletions`` (default: the engine's :class:`DeletionPolicy`); ``check_keys``:
         check that the synced records still exist (to find destroyed ones) now (True), never (False), or when
         :attr:`DeletionPolicy.key_check_every` says (None)."""
         if isinstance(target, MappedSource):
-            target.check_writable(entities)  # before any request: the user's tables and queries are not written
+            entities = _mapped_entities(target, entities)
+            target.check_writable(entities)  # before any request: a query (or a BigQuery table) is not written
+        if skip_own_writes is None:
+            skip_own_writes = isinstance(target, MappedSource)
         report = RunReport(_new_run_id(), "pull")
         for entity in entities:
             er = EntityReport(entity.name)
@@ -824,7 +841,7 @@ class SyncEngine:
             since = datetime.fromisoformat(since_mark.updated_at) if since_mark else None
             for batch in target.read_changed(entity, since):
                 for record in batch:
-                    local[record.key] = record
+                    local[record.key] = record.record() if isinstance(record, MappedRecord) else record
         parts = [f"updatedAt[gte]:{mark.updated_at}"] if mark else []
         parts.append(LIVE_AND_DELETED)  # soft deletions too: they move updatedAt, so they come in these pages
         deletions_known = self.state.deletion_count(entity.name) > 0  # some may be live again
@@ -837,7 +854,10 @@ class SyncEngine:
 
         def flush() -> None:
             if pending:
-                result = target.upsert(entity, [w[0] for w in pending])
+                if isinstance(target, MappedSource):  # the mapped columns only, custom ones from Twenty's record
+                    result = target.write_pulled(entity, [(w[0], w[1]) for w in pending])
+                else:
+                    result = target.upsert(entity, [w[0] for w in pending])
                 bad = {f.key: f.reason for f in result.failures}
                 landed: list[StateRow] = []
                 for record, row, projection, st in pending:
@@ -881,7 +901,7 @@ class SyncEngine:
                 if not key:
                     er.counts["skipped"] += 1  # a record without the external key: not one the sync owns
                     continue
-                projection = twenty_projection(obj, row)
+                projection = _projection(obj, row, target)
                 st = known.get(str(row["id"]))
                 if skip_own_writes and st is not None and st.twenty_hash == projection and key not in revived:
                     er.counts["unchanged"] += 1
@@ -958,7 +978,9 @@ class SyncEngine:
                     keep[d.key] = f"the store's row changed since the last pull (policy {policy})"
                 elif any(owner == "store" for owner in policy.values()):
                     keep[d.key] = "the store owns some of its fields and changed since the last pull"
-        _, warnings = apply_deletions(target, entity, found, rules.store, keep=keep)
+        # a mapped table loses no row: a deletion is marked where the store can, else logged (the state has it)
+        action = "mark" if rules.store == "delete" and isinstance(target, MappedSource) else rules.store
+        _, warnings = apply_deletions(target, entity, found, action, keep=keep)
         er.counts["deleted"] += len(new)
         if warnings:
             logged = [(k, _WARNING + w) for k, w in warnings]

@@ -203,10 +203,10 @@ def test_a_changed_column_updates_only_the_fields_it_fills(world: World) -> None
     assert (grace["tier"], grace["emails"]["primaryEmail"]) == ("BRONZE", "grace@example.test")
 
 
-def test_a_mapped_source_refuses_to_be_written_back(world: World) -> None:
-    with pytest.raises(MappedSourceError, match=r"\[businesses\] reads the user's own table: a mapped source is read"):
+def test_a_pull_into_a_mapping_with_a_query_source_is_refused_before_any_request(world: World) -> None:
+    with pytest.raises(MappedSourceError, match=r"\[relationships\] reads a query: its rows cannot be written back"):
         world.engine().pull(world.source())
-    with pytest.raises(MappedSourceError, match=r"\[relationships\] reads a query: a mapped source is read-only"):
+    with pytest.raises(MappedSourceError, match=r"\[relationships\] reads a query: its rows cannot be written back"):
         world.engine().pull(world.source(), entities=[RELATIONSHIPS])
 
     assert sum(world.emulator.request_counts().values()) == 0

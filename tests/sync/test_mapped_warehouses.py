@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from twenty_emulator import Emulator, RateLimiter, create_app
 from twenty_emulator._testing import ASGISyncTransport
-from twenty_sync import MappedSource, SyncEngine, SyncMapping, SyncPlan, SyncState
+from twenty_sync import CONTACTS, MappedSource, SyncEngine, SyncMapping, SyncPlan, SyncState
 
 from twenty_sdk import RateLimit, RetryPolicy, TwentyClient
 
@@ -151,6 +151,46 @@ def test_postgres_table_view_and_query_land_in_twenty_with_the_custom_field(
     roles = {r["relationshipId"]: r["personId"] for r in client.records("contactBusinessRelationships").iter()}
     assert roles == {"R-1": people["1"]["id"], "R-2": people["2"]["id"]}
     assert second == 0
+
+
+def test_a_crm_edit_is_pulled_into_the_postgres_table_columns_it_maps_only(
+    crm_schema: tuple[str, str], twenty: tuple[Emulator, TwentyClient], tmp_path: Any
+) -> None:
+    import psycopg
+    from twenty_sync.stores import PostgresStore
+
+    conninfo, schema = crm_schema
+    state = SyncState(tmp_path / "state.sqlite3")
+    source = MappedSource(PostgresStore(conninfo), postgres_mapping(schema))
+    _, client = twenty
+    engine = SyncEngine(client, state)
+    select = f'SELECT id, full_name, ids, tier, ltv, modified_at FROM "{schema}".customers ORDER BY id'
+    try:
+        engine.run(source, entities=[CONTACTS])
+        with psycopg.connect(conninfo) as conn:
+            before = conn.execute(select).fetchall()
+        grace = next(p for p in client.records("people").iter() if p["contactId"] == "2")
+        client.records("people").update(
+            grace["id"],
+            {"name": {"firstName": "Grace", "lastName": "Murray"}, "emails": {"primaryEmail": "gm@navy.test"},
+             "tier": "GOLD"},
+        )  # fmt: skip
+        report = engine.pull(source, entities=[CONTACTS])
+        with psycopg.connect(conninfo) as conn:
+            after = conn.execute(select).fetchall()
+    finally:
+        source.close()
+        state.close()
+
+    assert report.errors == []
+    assert after[0] == before[0]  # Ada: unchanged in Twenty, not written
+    assert after[1] == (
+        2,
+        "Grace Murray",
+        [{"kind": "mobile", "val": "+1 415 555 0101"}, {"kind": "email", "val": "gm@navy.test"}],
+        "GOLD",
+        *before[1][4:],
+    )
 
 
 # --- BigQuery -----------------------------------------------------------------------------------------------------

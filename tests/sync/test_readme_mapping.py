@@ -149,3 +149,7 @@ def test_the_python_example_runs(
     report = namespace["report"]
     assert [key for _, key, _ in report.errors] == ["3"]
     assert report.entity("contacts").counts["created"] == 2
+    assert namespace["pulled"].errors == []
+    with psycopg.connect(dsn) as conn:
+        ada = conn.execute(f"SELECT full_name, email, mobile, tier FROM {schema}.customers WHERE id = 1").fetchone()
+    assert ada == ("Ada Lovelace", " Ada@Acme.example ", "+44 20 7946 0001", "SILVER")  # the tier, nothing else

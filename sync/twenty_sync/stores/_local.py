@@ -404,5 +404,18 @@ class LocalStore:
         finally:
             cursor.close()
 
+    def execute_writes(self, statements: Sequence[tuple[str, Mapping[str, Any]]]) -> int:
+        """Run a pull's UPDATEs of a mapped table (``:name`` parameters) in one transaction; the rows changed."""
+        changed = 0
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement, params in statements:
+                changed += self._conn.execute(statement, dict(params)).rowcount
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
+        return changed
+
     def close(self) -> None:
         self._conn.close()

@@ -192,6 +192,15 @@ class PostgresStore:
                     names = names or [d.name for d in cursor.description or ()]
                     yield [dict(zip(names, row, strict=True)) for row in rows]
 
+    def execute_writes(self, statements: Sequence[tuple[str, Mapping[str, Any]]]) -> int:
+        """Run a pull's UPDATEs of a mapped table (``%(name)s`` parameters) in one transaction; the rows changed."""
+        changed = 0
+        with self.connection.transaction(), self.connection.cursor() as cursor:
+            for statement, params in statements:
+                cursor.execute(statement.encode(), dict(params))  # bytes: built from the mapping's names, quoted
+                changed += max(cursor.rowcount, 0)
+        return changed
+
     def upsert(self, entity: Entity[R], records: Iterable[R]) -> WriteResult:
         result = WriteResult()
         for chunk in chunked(records, self.write_batch_size):
