@@ -5,6 +5,8 @@ a query source is refused before any request."""
 
 from __future__ import annotations
 
+import io
+import json
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,8 +15,9 @@ from typing import Any
 import attrs
 import pytest
 from twenty_emulator import Emulator, RateLimiter, create_app
-from twenty_emulator._testing import ASGISyncTransport
+from twenty_emulator._testing import ASGISyncTransport, serve_in_thread
 from twenty_sync import CONTACTS, RELATIONSHIPS, MappedSource, MappedSourceError, SyncEngine, SyncMapping, SyncState
+from twenty_sync._cli import main
 from twenty_sync.stores import LocalStore
 
 from twenty_sdk import RateLimit, RetryPolicy, TwentyClient
@@ -36,6 +39,14 @@ MAPPING: dict[str, Any] = {
         "fields": {"contact_id": "customer_id", "business_id": "company", "role": "position"},
     },
 }
+OBJECT: dict[str, Any] = {
+    "contacts": {
+        "table": "customers",
+        "key": "id",
+        "fields": {"canonical_name": "full_name"},
+        "identifiers": {"shape": "object", "column": "ids", "email_key": "mail", "phone_key": "tel"},
+    }
+}
 TYPED_LIST: dict[str, Any] = {
     "contacts": {
         "table": "customers",
@@ -44,6 +55,18 @@ TYPED_LIST: dict[str, Any] = {
         "identifiers": {"shape": "typed_list", "column": "ids"},
     }
 }
+CONTACTS_TOML = """
+[contacts]
+table = "customers"
+key = "id"
+fields = { canonical_name = "full_name" }
+identifiers = { shape = "columns", email = "email", phone = "mobile" }
+
+[contacts.custom.tier]
+column = "tier"
+type = "SELECT"
+options = ["GOLD", "SILVER", "BRONZE"]
+"""
 
 SCHEMA = """
 CREATE TABLE customers (id INTEGER PRIMARY KEY, full_name TEXT, email TEXT, mobile TEXT, tier TEXT, ids TEXT,
@@ -76,13 +99,10 @@ class World:
         return MappedSource(LocalStore(self.path), SyncMapping.from_dict(mapping, origin="crm.toml"))
 
     def rows(self) -> dict[int, dict[str, Any]]:
-        with sqlite3.connect(self.path) as conn:
-            conn.row_factory = sqlite3.Row
-            return {r["id"]: dict(r) for r in conn.execute("SELECT * FROM customers")}
+        return world_rows(self.path)
 
     def updates(self) -> list[int]:
-        with sqlite3.connect(self.path) as conn:
-            return [r[0] for r in conn.execute("SELECT id FROM updates ORDER BY rowid")]
+        return updates(self.path)
 
     def edit(self, contact_id: str, data: dict[str, Any]) -> None:
         """A CRM user's edit in Twenty."""
@@ -94,13 +114,22 @@ class World:
         return sum(self.emulator.request_counts().values())
 
 
-@pytest.fixture
-def world(tmp_path: Path) -> Iterator[World]:
-    path = tmp_path / "crm.sqlite3"
+def make_crm(path: Path) -> Path:
     with sqlite3.connect(path) as conn:
         conn.executescript(SCHEMA)
         conn.executemany("INSERT INTO customers VALUES (?, ?, ?, ?, ?, ?, ?, ?)", CUSTOMERS)
         conn.execute("INSERT INTO roles VALUES ('R-1', 1, 'B-1', 'Founder')")
+    return path
+
+
+def updates(path: Path) -> list[int]:
+    with sqlite3.connect(path) as conn:
+        return [r[0] for r in conn.execute("SELECT id FROM updates ORDER BY rowid")]
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[World]:
+    path = make_crm(tmp_path / "crm.sqlite3")
     emulator = Emulator(api_key=API_KEY, rate_limiter=RateLimiter(enabled=False))
     client = TwentyClient(
         "http://twenty.local",
@@ -113,6 +142,16 @@ def world(tmp_path: Path) -> Iterator[World]:
     yield World(emulator, client, path, state)
     client.close()
     state.close()
+
+
+def cli(*args: str) -> int:
+    return main(list(args), stdout=io.StringIO(), stderr=io.StringIO())
+
+
+def world_rows(path: Path) -> dict[int, dict[str, Any]]:
+    with sqlite3.connect(path) as conn:
+        conn.row_factory = sqlite3.Row
+        return {r["id"]: dict(r) for r in conn.execute("SELECT * FROM customers")}
 
 
 def pushed(world: World, mapping: dict[str, Any] = MAPPING) -> None:
@@ -169,6 +208,39 @@ def test_a_typed_list_takes_the_new_primary_email_and_keeps_its_other_entries(wo
         '[{"type": "email", "value": "old@home.test"}, {"type": "email", "value": "ada@newwork.test", '
         '"is_primary": true}, {"type": "linkedin", "value": "in/ada"}, {"type": "mobile", "value": "+44 20 7946 0001"}]'
     )
+
+
+def test_an_identifier_object_takes_the_new_email_and_keeps_its_other_keys(world: World) -> None:
+    with sqlite3.connect(world.path) as conn:
+        ids = '{"mail": "ada@old.test", "tel": "+44 20 7946 0001", "src": "crm"}'
+        conn.execute("UPDATE customers SET ids = ? WHERE id = 1", (ids,))
+    pushed(world, OBJECT)
+    world.edit("1", {"emails": {"primaryEmail": "ada@new.test", "additionalEmails": None}})
+
+    world.engine().pull(world.source(OBJECT), entities=[CONTACTS])
+
+    assert json.loads(world.rows()[1]["ids"]) == {"mail": "ada@new.test", "tel": "+44 20 7946 0001", "src": "crm"}
+    assert world.updates() == [1, 1]  # the set-up here, then Ada's pull
+
+
+def test_the_cli_pull_writes_a_crm_edit_into_the_mapped_table_and_leaves_the_echo_out(tmp_path: Path) -> None:
+    path = make_crm(tmp_path / "crm.sqlite3")
+    mapping = tmp_path / "mapping.toml"
+    mapping.write_text(CONTACTS_TOML)
+    emulator = Emulator(api_key=API_KEY, rate_limiter=RateLimiter(enabled=False))
+    spec = ["--mapping", str(mapping)]
+    with serve_in_thread(emulator) as running:
+        common = ["--state", str(tmp_path / "state.sqlite3"), "--url", running.url, "--api-key", API_KEY]
+        cli(*common, "--no-rate-limit", "run", "--source", f"local:{path}", *spec)
+        echo = cli(*common, "--no-rate-limit", "pull", "--target", f"local:{path}", *spec)
+        with TwentyClient(running.url, API_KEY) as client:
+            people = client.records("people")
+            people.update(next(p for p in people.iter() if p["contactId"] == "2")["id"], {"tier": "BRONZE"})
+        edited = cli(*common, "--no-rate-limit", "pull", "--target", f"local:{path}", *spec)
+
+    assert (echo, edited) == (0, 0)
+    assert updates(path) == [2]
+    assert world_rows(path)[2]["tier"] == "BRONZE"
 
 
 def test_a_key_the_table_does_not_have_is_logged_not_inserted(world: World) -> None:
