@@ -18,6 +18,8 @@ from twenty_emulator import Emulator, RateLimiter, create_app
 from twenty_emulator._testing import ASGISyncTransport, serve_in_thread
 from twenty_sync import CONTACTS, RELATIONSHIPS, MappedSource, MappedSourceError, SyncEngine, SyncMapping, SyncState
 from twenty_sync._cli import main
+from twenty_sync._mapped_source import written_columns
+from twenty_sync._records import Contact
 from twenty_sync.stores import LocalStore
 
 from twenty_sdk import RateLimit, RetryPolicy, TwentyClient
@@ -285,3 +287,79 @@ def test_a_query_source_is_refused_before_any_request(world: World) -> None:
         world.engine().pull(world.source(), entities=[RELATIONSHIPS])
 
     assert world.requests() == 0
+
+
+# --- the inverse rules, one column type at a time -----------------------------------------------------------------
+
+CUSTOM_TYPES = SyncMapping.from_dict(
+    {
+        "contacts": {
+            "table": "t",
+            "key": "id",
+            "custom": {
+                "score": {"column": "score", "type": "NUMBER"},
+                "vip": {"column": "vip", "type": "BOOLEAN"},
+                "since": {"column": "since", "type": "DATE_TIME"},
+                "tags": {"column": "tags", "type": "MULTI_SELECT", "options": ["A", "B", "C"]},
+                "workEmail": {"column": "work_email", "type": "EMAILS"},
+                "deskPhone": {"column": "desk", "type": "PHONES"},
+                "homepage": {"column": "home", "type": "LINKS"},
+            },
+        }
+    }
+).get("contacts")
+COLUMNS = {
+    "id": 7,
+    "score": "12.0",
+    "vip": 1,
+    "since": "2026-01-01T00:00:00+00:00",
+    "tags": "A, B",
+    "work_email": " Ada@Work.test ",
+    "desk": "+44 20 7946 0001",
+    "home": "HTTPS://Ada.test",
+}
+AS_TWENTY = {
+    "score": 12,
+    "vip": True,
+    "since": "2026-01-01T00:00:00.000Z",
+    "tags": ["A", "B"],
+    "workEmail": {"primaryEmail": "ada@work.test", "additionalEmails": ["x@y.test"]},
+    "deskPhone": {
+        "primaryPhoneNumber": "2079460001",
+        "primaryPhoneCallingCode": "+44",
+        "primaryPhoneCountryCode": "GB",
+    },
+    "homepage": {"primaryLinkUrl": "https://ada.test", "primaryLinkLabel": "", "secondaryLinks": None},
+}
+
+
+def written(twenty: dict[str, Any]) -> dict[str, Any]:
+    assert CUSTOM_TYPES is not None
+    return written_columns(CUSTOM_TYPES, COLUMNS, Contact("7", ""), {**AS_TWENTY, **twenty})
+
+
+def test_custom_values_twenty_only_normalised_are_not_written() -> None:
+    assert written({}) == {}
+
+
+@pytest.mark.parametrize(
+    ("twenty", "columns"),
+    [
+        ({"score": 12.5}, {"score": 12.5}),
+        ({"vip": False}, {"vip": False}),
+        ({"since": "2026-02-01T10:00:00.000Z"}, {"since": "2026-02-01T10:00:00+00:00"}),
+        ({"tags": ["A", "C"]}, {"tags": "A, C"}),
+        ({"workEmail": {"primaryEmail": "ada@home.test"}}, {"work_email": "ada@home.test"}),
+        (
+            {"deskPhone": {"primaryPhoneNumber": "2079460002", "primaryPhoneCallingCode": "+44"}},
+            {"desk": "+44 2079460002"},
+        ),
+        ({"homepage": {"primaryLinkUrl": "https://ada.example"}}, {"home": "https://ada.example"}),
+        ({"workEmail": {"primaryEmail": ""}}, {"work_email": None}),
+    ],
+    ids=["number", "boolean", "date-time", "multi-select", "email", "phone", "link", "emptied"],
+)
+def test_a_custom_value_changed_in_twenty_is_written_in_its_column_type(
+    twenty: dict[str, Any], columns: dict[str, Any]
+) -> None:
+    assert written(twenty) == columns
