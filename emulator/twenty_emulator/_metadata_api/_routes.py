@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from twenty_emulator import _openapi
+from twenty_emulator import _openapi, _webhooks
 from twenty_emulator._errors import ApiError, bad_request
 from twenty_emulator._metadata_api._changes import WorkspaceChanges
 from twenty_emulator._metadata_api._fields import FieldsApi
@@ -44,6 +44,8 @@ def handle(emulator: Emulator, method: str, path: str, query: dict[str, str], bo
             if route is not None:
                 api, answer = route
                 return answer(api(emulator), item_id, query, body)
+        if parts and parts[0] == "webhooks" and len(parts) <= 2:
+            return _webhook_route(emulator, verb, parts[1] if len(parts) == 2 else None, body)
         if len(parts) == 1 and parts[0] not in _OTHER_CONTROLLERS and not is_uuid(parts[0]):
             # no metadata controller serves it: the record API's path parser reads it as /rest/<object>/<id>
             raise bad_request(f"'{parts[0]}' is not a valid UUID")
@@ -61,11 +63,56 @@ _OTHER_CONTROLLERS = frozenset(
         "pageLayouts",
         "pageLayoutTabs",
         "pageLayoutWidgets",
-        "webhooks",
         "apiKeys",
     }
 )
 """Twenty's other ``/rest/metadata/<name>`` controllers (not emulated: they answer 404 here)."""
+
+
+def _webhook_route(emulator: Emulator, verb: str, item_id: str | None, body: Any) -> tuple[int, Any]:
+    """``/rest/metadata/webhooks[/:id]`` as Twenty's ``WebhookController`` answers (recorded: p12): the webhooks
+    themselves, no ``data`` envelope; a missing one read by id is an empty 200, updated or deleted a 400
+    ``WEBHOOK_NOT_FOUND``; an id that is no UUID reaches PostgreSQL; a refused URL is the migration builder's 400."""
+    if item_id is not None and not is_uuid(item_id):
+        raise bad_request(f'invalid input syntax for type uuid: "{item_id}"', error="BadRequestException")
+    try:
+        if item_id is None and verb == "GET":
+            return 200, [_rest_webhook(emulator, w) for w in _webhooks.list_webhooks(emulator)]
+        if item_id is None and verb == "POST":
+            return 201, _rest_webhook(emulator, _webhooks.create_webhook(emulator, _webhook_input(body)))
+        if item_id is not None and verb == "GET":
+            found = _webhooks.find_webhook(emulator, item_id)
+            return 200, None if found is None else _rest_webhook(emulator, found)
+        if item_id is not None and verb == "PATCH":
+            changes = dict(body) if isinstance(body, dict) else {}
+            return 200, _rest_webhook(emulator, _webhooks.update_webhook(emulator, item_id, changes))
+        if item_id is not None and verb == "DELETE":
+            _webhooks.delete_webhook(emulator, item_id)
+            return 200, True
+    except _webhooks.WebhookError as err:
+        if err.not_found:
+            raise ApiError(
+                400, {"statusCode": 400, "error": "Error", "messages": [err.message], "code": "WEBHOOK_NOT_FOUND"}
+            ) from None
+        raise bad_request(err.message, error="WorkspaceMigrationBuilderException") from None
+    raise ApiError(404, {"statusCode": 404, "message": f"Cannot {verb} /rest/metadata/webhooks", "error": "Not Found"})
+
+
+def _webhook_input(body: Any) -> dict[str, Any]:
+    data = dict(body) if isinstance(body, dict) else {}
+    data.setdefault("targetUrl", "")
+    data.setdefault("operations", [])
+    return data
+
+
+def _rest_webhook(emulator: Emulator, webhook: dict[str, Any]) -> dict[str, Any]:
+    """A webhook as REST shows it: GraphQL's fields with the workspace id after the secret."""
+    out: dict[str, Any] = {}
+    for key, value in webhook.items():
+        out[key] = value
+        if key == "secret":
+            out["workspaceId"] = emulator.workspace.workspace_id
+    return out
 
 
 _Handler = Callable[[Any, "str | None", dict[str, str], Any], tuple[int, Any]]
