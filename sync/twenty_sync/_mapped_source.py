@@ -21,8 +21,9 @@ Twenty's, by key — the other columns of the row are never touched. Each value 
 (the name; the identifier shapes: ``columns`` the email/phone column, ``object`` its two keys, ``typed_list`` the
 primary email/phone entries' values — every other entry and key kept as it is; custom fields by their type). A
 value Twenty holds in its own normalisation of the row's (a lower-cased email, a parsed phone, a normalised link) is
-the same value: the warehouse's spelling stays. A key Twenty has and the table has not is not inserted (a mapping
-cannot fill the table's unmapped columns): it is a failure with its key and why, logged to ``sync_errors``. A query
+the same value: the warehouse's spelling stays. A key Twenty has and the table has not is INSERTed (its key and the
+mapped columns Twenty's record fills) when that fills every NOT NULL column without a default (read from the
+database's catalog); otherwise it is a failure with its key and the columns missing, logged to ``sync_errors``. A query
 source (and a BigQuery source) is refused: ``upsert`` and ``delete`` raise :class:`MappedSourceError`, and so does
 ``check_writable`` before a pull sends any request.
 """
@@ -182,11 +183,14 @@ class _WritableStore(QueryableStore, Protocol):
 _KEYS_PER_READ = 500
 
 
-def _not_inserted(mapping: EntityMapping) -> str:
-    return (
-        f"not written: no row with this key in table {mapping.table} (column {mapping.key}), and a pull does not "
-        "insert rows into a mapped table (the mapping cannot fill its other columns)"
+def _not_inserted(mapping: EntityMapping, missing: Sequence[str]) -> str:
+    why = (
+        f"{', '.join(missing)} NOT NULL without a default, and Twenty's record gives no value for "
+        f"{'it' if len(missing) == 1 else 'them'} (mapped or not)"
+        if missing
+        else "the database's catalog does not list its columns"
     )
+    return f"not written: no row with this key in table {mapping.table} (column {mapping.key}), and no new row: {why}"
 
 
 # --- pull: Twenty's values back into the mapped columns -----------------------------------------------------------
@@ -473,6 +477,19 @@ def update_sql(
     return f"UPDATE {_table(store, mapping.table)} SET {sets} WHERE {where}", params
 
 
+def insert_sql(
+    store: QueryableStore, mapping: EntityMapping, key: str, values: Mapping[str, Any]
+) -> tuple[str, dict[str, Any]]:
+    """The INSERT of a new row: its key and the mapped columns Twenty's record fills (the others: their defaults)."""
+    d = store.sql_dialect
+    columns = {mapping.key: key, **{c: v for c, v in values.items() if c != mapping.key}}
+    params = {f"v{i}": value for i, value in enumerate(columns.values())}
+    names = ", ".join(_quote(d, c) for c in columns)
+    holders = ", ".join(_placeholder(d, n) for n in params)
+    assert mapping.table is not None
+    return f"INSERT INTO {_table(store, mapping.table)} ({names}) VALUES ({holders})", params
+
+
 def _placeholder(dialect: str, name: str) -> str:
     return {"sqlite": f":{name}", "postgres": f"%({name})s"}.get(dialect, f"@{name}")
 
@@ -566,20 +583,46 @@ class MappedSource:
         current = self._current_rows(mapping, [record.key for record, _ in pulled])
         failures: list[RowFailure] = []
         statements: list[tuple[str, Mapping[str, Any]]] = []
+        required: dict[str, bool] | None = None  # the table's columns: whether an INSERT must fill them
         for record, twenty in pulled:
             row = current.get(record.key)
-            if row is None:
-                failures.append(RowFailure(record.key, _not_inserted(mapping)))
-                continue
+            empty = dict.fromkeys(mapping.columns())
             try:
-                changes = written_columns(mapping, row, record, twenty, self.limits)
+                changes = written_columns(mapping, row or empty, record, twenty, self.limits)
             except (MappingError, ValueError, TypeError) as exc:
                 failures.append(RowFailure(record.key, f"not written back: {exc}"))
                 continue
-            if changes:
-                statements.append(update_sql(store, mapping, row[mapping.key], changes))
+            if row is not None:
+                if changes:
+                    statements.append(update_sql(store, mapping, row[mapping.key], changes))
+                continue
+            required = self._required(mapping) if required is None else required
+            missing = [c for c, needed in required.items() if needed and changes.get(c) is None and c != mapping.key]
+            if not required or missing:
+                failures.append(RowFailure(record.key, _not_inserted(mapping, missing)))
+            else:
+                statements.append(insert_sql(store, mapping, record.key, changes))
         changed = store.execute_writes(statements) if statements else 0
         return WriteResult(submitted=len(pulled), changed=changed, failures=tuple(failures))
+
+    def _required(self, mapping: EntityMapping) -> dict[str, bool]:
+        """The table's columns (from the database's catalog), each with whether an INSERT must give it a value
+        (NOT NULL without a default); empty when the catalog does not know the table."""
+        assert mapping.table is not None
+        if self.store.sql_dialect == "sqlite":
+            query = 'SELECT name, "notnull" AND dflt_value IS NULL AS needed FROM pragma_table_info(:t)'
+            name = mapping.table
+        else:
+            query = (
+                "SELECT attname AS name, attnotnull AND NOT atthasdef AND attidentity = '' AND attgenerated = '' "
+                "AS needed FROM pg_attribute WHERE attrelid = to_regclass(%(t)s) AND attnum > 0 AND NOT attisdropped"
+            )
+            name = _table(self.store, mapping.table)
+        return {
+            str(row["name"]): bool(row["needed"])
+            for batch in self.store.query_rows(query, {"t": name})
+            for row in batch
+        }
 
     def _current_rows(self, mapping: EntityMapping, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
         """The table's rows with these keys (their mapped columns), by key as text."""

@@ -41,6 +41,14 @@ MAPPING: dict[str, Any] = {
         "fields": {"contact_id": "customer_id", "business_id": "company", "role": "position"},
     },
 }
+LEADS: dict[str, Any] = {
+    "contacts": {
+        "table": "leads",
+        "key": "id",
+        "fields": {"canonical_name": "full_name"},
+        "identifiers": {"shape": "columns", "email": "email"},
+    }
+}
 OBJECT: dict[str, Any] = {
     "contacts": {
         "table": "customers",
@@ -74,6 +82,7 @@ SCHEMA = """
 CREATE TABLE customers (id INTEGER PRIMARY KEY, full_name TEXT, email TEXT, mobile TEXT, tier TEXT, ids TEXT,
                         notes TEXT NOT NULL, modified_at TEXT);
 CREATE TABLE roles (id TEXT PRIMARY KEY, customer_id INTEGER, company TEXT, position TEXT);
+CREATE TABLE leads (id INTEGER PRIMARY KEY, full_name TEXT NOT NULL, email TEXT, origin TEXT NOT NULL DEFAULT 'crm');
 CREATE TABLE updates (id INTEGER);
 CREATE TRIGGER counted AFTER UPDATE ON customers BEGIN INSERT INTO updates VALUES (new.id); END;
 """
@@ -253,8 +262,28 @@ def test_a_key_the_table_does_not_have_is_logged_not_inserted(world: World) -> N
 
     assert sorted(world.rows()) == [1, 2]
     assert [(e, k) for e, k, _ in report.errors] == [("contacts", "99")]
-    assert "no row with this key in table customers" in report.errors[0][2]
+    assert report.errors[0][2].endswith(
+        "no row with this key in table customers (column id), and no new row: notes NOT NULL without a default, and "
+        "Twenty's record gives no value for it (mapped or not)"
+    )
     assert [(e.key, e.reason) for e in world.state.errors() if e.key == "99"] == [("99", report.errors[0][2])]
+
+
+def test_a_new_key_is_inserted_when_the_mapping_fills_every_required_column(world: World) -> None:
+    pushed(world, LEADS)
+    world.client.records("people").create(
+        {
+            "name": {"firstName": "Alan", "lastName": "Turing"},
+            "emails": {"primaryEmail": "alan@x.test"},
+            "contactId": "99",
+        }
+    )
+
+    report = world.engine().pull(world.source(LEADS), entities=[CONTACTS])
+
+    with sqlite3.connect(world.path) as conn:
+        assert conn.execute("SELECT * FROM leads").fetchall() == [(99, "Alan Turing", "alan@x.test", "crm")]
+    assert (report.errors, report.entity("contacts").counts["created"]) == ([], 1)
 
 
 def test_a_record_deleted_in_twenty_leaves_the_row_and_is_logged(world: World) -> None:

@@ -193,6 +193,34 @@ def test_a_crm_edit_is_pulled_into_the_postgres_table_columns_it_maps_only(
     )
 
 
+def test_a_new_person_in_twenty_is_inserted_into_the_postgres_table(
+    crm_schema: tuple[str, str], twenty: tuple[Emulator, TwentyClient], tmp_path: Any
+) -> None:
+    import psycopg
+    from twenty_sync.stores import PostgresStore
+
+    conninfo, schema = crm_schema
+    state = SyncState(tmp_path / "state.sqlite3")
+    source = MappedSource(PostgresStore(conninfo), postgres_mapping(schema))
+    _, client = twenty
+    engine = SyncEngine(client, state)
+    try:
+        engine.run(source, entities=[CONTACTS])
+        client.records("people").create(
+            {"name": {"firstName": "Alan", "lastName": "Turing"}, "emails": {"primaryEmail": "alan@wh.test"},
+             "tier": "SILVER", "contactId": "77"}
+        )  # fmt: skip
+        report = engine.pull(source, entities=[CONTACTS])
+        with psycopg.connect(conninfo) as conn:
+            row = conn.execute(f'SELECT full_name, ids, tier, ltv FROM "{schema}".customers WHERE id = 77').fetchone()
+    finally:
+        source.close()
+        state.close()
+
+    assert report.errors == []
+    assert row == ("Alan Turing", [{"kind": "email", "val": "alan@wh.test", "is_primary": True}], "SILVER", None)
+
+
 # --- BigQuery -----------------------------------------------------------------------------------------------------
 
 
