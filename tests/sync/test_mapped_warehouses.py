@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from twenty_emulator import Emulator, RateLimiter, create_app
 from twenty_emulator._testing import ASGISyncTransport
-from twenty_sync import CONTACTS, MappedSource, SyncEngine, SyncMapping, SyncPlan, SyncState
+from twenty_sync import CONTACTS, MappedSource, MappedSourceError, SyncEngine, SyncMapping, SyncPlan, SyncState
 
 from twenty_sdk import RateLimit, RetryPolicy, TwentyClient
 
@@ -261,3 +261,18 @@ def test_a_bigquery_table_and_query_land_in_twenty_with_the_custom_field(
     _, client = twenty
     assert sorted(c["businessId"] for c in client.records("companies").iter()) == ["B-1", "B-2"]
     assert second == 0
+
+
+def test_a_pull_into_a_bigquery_mapped_table_is_refused_before_any_request(
+    bigquery_source: Any, twenty: tuple[Emulator, TwentyClient], tmp_path: Any
+) -> None:
+    emulator, client = twenty
+    mapping = SyncMapping.from_dict({"contacts": {"table": "customers", **CONTACTS_MAPPING}}, origin="bq.toml")
+    state = SyncState(tmp_path / "state.sqlite3")
+    try:
+        with pytest.raises(MappedSourceError, match=r"\[contacts\] reads table customers on a bigquery store, which"):
+            SyncEngine(client, state).pull(MappedSource(bigquery_source, mapping))
+    finally:
+        state.close()
+
+    assert sum(emulator.request_counts().values()) == 0
