@@ -379,8 +379,7 @@ def generate_sample(scale: float = 1.0, seed: int = DEFAULT_SEED) -> Sample:
 
 _MAPPING = SyncMapping.default()
 _PLURALS = {  # the Twenty object each entity of the seed's tables lands in, by its REST name
-    e.entity: next(s.name_plural for s in SEED_SCHEMA if s.name_singular == e.object_name)
-    for e in (_MAPPING.contacts, _MAPPING.businesses, _MAPPING.relationships)
+    e.entity: next(s.name_plural for s in SEED_SCHEMA if s.name_singular == e.object_name) for e in _MAPPING.entities()
 }
 _ENTITY_ORDER = ("contacts", "businesses", "relationships")
 
