@@ -1,6 +1,7 @@
 """The user's own tables through a mapping, against a real Twenty 2.21.0 (replayed from a cassette; see conftest.py):
 a SQLite table, view and query shaped unlike the seed's; the mapping's custom SELECT provisioned by the run; a row
-whose tier is outside the options refused at plan time and never sent; a re-run that sends nothing.
+whose tier is outside the options refused at plan time and never sent; a re-run that sends nothing; a pull into the
+user's table that leaves the run's echo alone and brings a CRM user's edit back into its columns only.
 
 The records and the field are the test's own (keys ``CASMAP-…``, emails ``@cassette-mapping.test``, the field
 ``cassetteTier``); both are removed at the end, so the shared server is left as it was found.
@@ -11,7 +12,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from twenty_sync import MappedSource, SyncEngine, SyncMapping, SyncState
+from twenty_sync import CONTACTS, MappedSource, SyncEngine, SyncMapping, SyncState
 from twenty_sync.stores import LocalStore
 
 from twenty_sdk import Filter
@@ -54,6 +55,12 @@ def _database(path: Path) -> None:
         )
 
 
+def _customer(tmp_path: Path, ref: str) -> tuple[str, str, str, str]:
+    with sqlite3.connect(tmp_path / "crm.sqlite3") as conn:
+        row = conn.execute("SELECT full_name, email, mobile, tier FROM customers WHERE ref = ?", (ref,)).fetchone()
+    return (row[0], row[1], row[2], row[3])
+
+
 def _clean(twenty: object) -> None:
     records = twenty.records  # type: ignore[attr-defined]
     records("contactBusinessRelationships").delete_many(Filter.like("relationshipId", "CASMAP-%"), soft=False)
@@ -92,6 +99,22 @@ def test_a_mapped_source_provisions_its_custom_field_refuses_what_it_cannot_read
             again = engine.run(source, ensure_schema=False)
             assert [e.requests for e in again.entities] == [0, 0, 0]
             assert again.entity("contacts").counts["held"] == 1
+
+            # Pull into the user's own table: the echo of the run writes nothing (the warehouse's spelling of Ada's
+            # email stays); a CRM user's edit of her name and tier comes back into those columns only.
+            before = _customer(tmp_path, "CASMAP-1")
+            engine.pull(source, entities=[CONTACTS], filter=Filter.like("contactId", "CASMAP-%"))
+            assert _customer(tmp_path, "CASMAP-1") == before
+            twenty.records("people").update(
+                ada["id"], {"cassetteTier": "SILVER", "name": {"firstName": "Augusta", "lastName": "Ada King"}}
+            )
+            engine.pull(source, entities=[CONTACTS], filter=Filter.like("contactId", "CASMAP-%"))
+            assert _customer(tmp_path, "CASMAP-1") == (
+                "Augusta Ada King",
+                " Ada@Cassette-Mapping.test ",
+                "+1 415 555 0101",
+                "SILVER",
+            )
         finally:
             _clean(twenty)
             field = next((f for f in twenty.metadata.object("person").fields if f.name == "cassetteTier"), None)
